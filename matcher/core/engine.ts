@@ -1,0 +1,148 @@
+// The state machine: apply(state, command) -> { result, events }. Pure and synchronous: no I/O, no clock, no
+// randomness; the same commands in the same order always give the same state, results and events. It mutates
+// `state` in place (a copy per command would cost more than the matching) and nothing else does.
+
+import type { BookKind, OrderBook } from './book.ts';
+import type { Command, CreateMarket, Deposit, SetMarketStatus, Withdraw } from './commands.ts';
+import type { Event } from './events.ts';
+import { ASSET_NAME, resolveMarket } from './market.ts';
+import { type CommandResult, cancelAllOrders, cancelOrder, placeOrder } from './matching.ts';
+import { isPositiveInt, MAX_UNITS } from './money.ts';
+import { FastOrderBook } from './order-book.ts';
+import { ReferenceOrderBook } from './reference-book.ts';
+import { ResultCode } from './result-codes.ts';
+import { accountOf, Tx } from './risk.ts';
+import { Asset, type ExchangeState, Market } from './state.ts';
+
+export type { CommandResult } from './matching.ts';
+
+export interface Applied {
+  result: CommandResult;
+  events: Event[];
+}
+
+export function createState(bookKind: BookKind = 'fast'): ExchangeState {
+  return {
+    bookKind,
+    markets: new Map(),
+    marketList: [],
+    assets: new Map(),
+    assetList: [],
+    accounts: new Map(),
+    orders: new Map(),
+    nextOrderId: 1,
+    nextTradeId: 1,
+    seq: 0,
+  };
+}
+
+export function newBook(kind: BookKind): OrderBook {
+  return kind === 'fast' ? new FastOrderBook() : new ReferenceOrderBook();
+}
+
+export function assetOf(state: ExchangeState, name: string): Asset {
+  let asset = state.assets.get(name);
+  if (asset === undefined) {
+    asset = new Asset(state.assetList.length, name);
+    state.assets.set(name, asset);
+    state.assetList.push(asset);
+  }
+  return asset;
+}
+
+function timestampOf(command: Command): number {
+  const time = (command as { timestamp?: unknown } | null)?.timestamp;
+  return typeof time === 'number' ? time : 0;
+}
+
+export function apply(state: ExchangeState, command: Command): Applied {
+  const tx = new Tx(state, state.seq++, timestampOf(command));
+  const result = dispatch(tx, command);
+  return { result, events: tx.finish() };
+}
+
+function dispatch(tx: Tx, command: Command): CommandResult {
+  switch (command?.type) {
+    case 'placeOrder':
+      return placeOrder(tx, command);
+    case 'cancelOrder':
+      return cancelOrder(tx, command);
+    case 'cancelAllOrders':
+      return cancelAllOrders(tx, command);
+    case 'deposit':
+      return deposit(tx, command);
+    case 'withdraw':
+      return withdraw(tx, command);
+    case 'createMarket':
+      return createMarket(tx, command);
+    case 'setMarketStatus':
+      return setMarketStatus(tx, command);
+    default:
+      return { code: ResultCode.UNKNOWN_COMMAND };
+  }
+}
+
+function createMarket(tx: Tx, cmd: CreateMarket): CommandResult {
+  const state = tx.state;
+  const { type: _, ...spec } = cmd;
+  const definition = resolveMarket(spec);
+  if (typeof definition === 'string') return { code: ResultCode.INVALID_MARKET, detail: definition };
+  if (state.markets.has(definition.symbol)) return { code: ResultCode.MARKET_EXISTS };
+  const base = assetOf(state, definition.baseAsset);
+  const quote = assetOf(state, definition.quoteAsset);
+  const market = new Market(state.marketList.length, definition, base, quote, newBook(state.bookKind));
+  state.markets.set(market.symbol, market);
+  state.marketList.push(market);
+  tx.events.push({ type: 'marketCreated', market: definition });
+  return { code: ResultCode.OK };
+}
+
+function setMarketStatus(tx: Tx, cmd: SetMarketStatus): CommandResult {
+  const market = tx.state.markets.get(cmd.symbol);
+  if (market === undefined) return { code: ResultCode.UNKNOWN_SYMBOL };
+  if (cmd.status !== 'TRADING' && cmd.status !== 'HALT') return { code: ResultCode.INVALID_MARKET };
+  market.status = cmd.status;
+  tx.events.push({ type: 'marketStatusChanged', symbol: market.symbol, status: cmd.status });
+  return { code: ResultCode.OK };
+}
+
+function checkTransfer(cmd: Deposit | Withdraw): ResultCode {
+  if (!isPositiveInt(cmd.accountId)) return ResultCode.INVALID_ACCOUNT;
+  if (typeof cmd.asset !== 'string' || !ASSET_NAME.test(cmd.asset)) return ResultCode.INVALID_ASSET;
+  if (typeof cmd.amount !== 'bigint' || cmd.amount <= 0n || cmd.amount > MAX_UNITS)
+    return ResultCode.INVALID_AMOUNT;
+  return ResultCode.OK;
+}
+
+function deposit(tx: Tx, cmd: Deposit): CommandResult {
+  const code = checkTransfer(cmd);
+  if (code !== ResultCode.OK) return { code };
+  const existing = tx.state.assets.get(cmd.asset);
+  // Every balance is bounded by the asset's total, so bounding the total keeps every balance in range.
+  if (existing !== undefined && existing.deposited - existing.withdrawn + cmd.amount > MAX_UNITS) {
+    return { code: ResultCode.BALANCE_OVERFLOW };
+  }
+  const asset = existing ?? assetOf(tx.state, cmd.asset);
+  const balance = accountOf(tx.state, cmd.accountId).balance(asset);
+  balance.free += cmd.amount;
+  asset.deposited += cmd.amount;
+  tx.touch(balance);
+  tx.events.push({ type: 'deposited', accountId: cmd.accountId, asset: asset.name, amount: cmd.amount });
+  return { code: ResultCode.OK };
+}
+
+function withdraw(tx: Tx, cmd: Withdraw): CommandResult {
+  const code = checkTransfer(cmd);
+  if (code !== ResultCode.OK) return { code };
+  const asset = tx.state.assets.get(cmd.asset);
+  const balance =
+    asset === undefined ? undefined : tx.state.accounts.get(cmd.accountId)?.balances[asset.index];
+  if (asset === undefined || balance === undefined || balance.free < cmd.amount) {
+    return { code: ResultCode.INSUFFICIENT_BALANCE };
+  }
+  balance.free -= cmd.amount;
+  asset.withdrawn += cmd.amount;
+  tx.touch(balance);
+  tx.events.push({ type: 'withdrawn', accountId: cmd.accountId, asset: asset.name, amount: cmd.amount });
+  return { code: ResultCode.OK };
+}

@@ -1,0 +1,108 @@
+// Events: a closed union of everything a command changed, in the order it happened. They carry all the
+// database, the replies, market data and user streams need; a consumer never has to read the state.
+
+import type { MarketDefinition, MarketStatus, OrderType, Side, TimeInForce } from './commands.ts';
+import type { Lots, Ticks, Units } from './money.ts';
+
+export type OrderStatus =
+  | 'NEW'
+  | 'PARTIALLY_FILLED'
+  | 'FILLED'
+  | 'CANCELED'
+  | 'REJECTED'
+  | 'EXPIRED'
+  | 'EXPIRED_IN_MATCH';
+
+/** A market was created (with every default filled in). */
+export interface MarketCreated {
+  type: 'marketCreated';
+  market: MarketDefinition;
+}
+
+/** A market's status changed. */
+export interface MarketStatusChanged {
+  type: 'marketStatusChanged';
+  symbol: string;
+  status: MarketStatus;
+}
+
+/**
+ * An order as it stands after the command: emitted once per order the command created or changed (the taker
+ * and every maker it filled, a cancelled order, an expired one). Quantities are cumulative.
+ */
+export interface OrderUpdate {
+  type: 'order';
+  symbol: string;
+  orderId: number;
+  clientOrderId: string | undefined;
+  accountId: number;
+  side: Side;
+  orderType: OrderType;
+  timeInForce: TimeInForce;
+  /** In ticks; 0 for MARKET orders. */
+  price: Ticks;
+  origQty: Lots;
+  executedQty: Lots;
+  /** Sum of price × quantity over the order's fills, in quote units. */
+  cumQuote: Units;
+  status: OrderStatus;
+  /** When the order was placed (the placing command's timestamp). */
+  time: number;
+  /** The timestamp of the command that produced this update. */
+  updateTime: number;
+}
+
+/** One fill between a taker and a resting maker, at the maker's price. */
+export interface Trade {
+  type: 'trade';
+  symbol: string;
+  tradeId: number;
+  price: Ticks;
+  qty: Lots;
+  /** price × qty in quote units. */
+  quoteQty: Units;
+  buyerOrderId: number;
+  sellerOrderId: number;
+  buyerAccountId: number;
+  sellerAccountId: number;
+  isBuyerMaker: boolean;
+  /** Charged to the buyer in the base asset, in base units. */
+  buyerFee: Units;
+  /** Charged to the seller in the quote asset, in quote units. */
+  sellerFee: Units;
+  time: number;
+}
+
+/** A balance as it stands after the command: once per (account, asset) the command changed. */
+export interface BalanceUpdate {
+  type: 'balance';
+  accountId: number;
+  asset: string;
+  free: Units;
+  locked: Units;
+}
+
+/** Money came in from outside. */
+export interface Deposited {
+  type: 'deposited';
+  accountId: number;
+  asset: string;
+  amount: Units;
+}
+
+/** Money left for outside. */
+export interface Withdrawn {
+  type: 'withdrawn';
+  accountId: number;
+  asset: string;
+  amount: Units;
+}
+
+export type Event =
+  | MarketCreated
+  | MarketStatusChanged
+  | OrderUpdate
+  | Trade
+  | BalanceUpdate
+  | Deposited
+  | Withdrawn;

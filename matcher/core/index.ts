@@ -1,0 +1,11 @@
+// matcher/core: the pure, deterministic state machine of the exchange. Everything outside imports from here.
+
+export { stateHash, validate } from './audit.ts';
+export type { BookKind, OrderBook } from './book.ts';
+export type * from './commands.ts';
+export { type Applied, apply, type CommandResult, createState } from './engine.ts';
+export type * from './events.ts';
+export * from './money.ts';
+export { RESULT_CODES, ResultCode, type Subsystem } from './result-codes.ts';
+export { type OrderSnapshot, restore, type Snapshot, snapshot } from './snapshot.ts';
+export type { ExchangeState } from './state.ts';

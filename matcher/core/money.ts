@@ -1,0 +1,69 @@
+// Exact integer money. Prices are integer ticks, quantities integer lots (per market tickSize and stepSize),
+// asset amounts integer units of 1e-8 (every asset has 8 decimals). Brands keep a price from being added to a
+// quantity by accident; the arithmetic below is the only place that turns one into another.
+
+declare const brand: unique symbol;
+type Brand<T, B extends string> = T & { readonly [brand]: B };
+
+/** A price in ticks of the market's tickSize. */
+export type Ticks = Brand<number, 'Ticks'>;
+/** A quantity in lots of the market's stepSize. */
+export type Lots = Brand<number, 'Lots'>;
+/** An amount of an asset in units of 1e-8. */
+export type Units = Brand<bigint, 'Units'>;
+/** A fraction in units of 1e-8: 100_000 is 0.001 (0.1 %), 100_000_000 is 1. */
+export type Fraction = Brand<number, 'Fraction'>;
+
+export const UNITS_PER_WHOLE = 100_000_000;
+const UNITS_PER_WHOLE_BIG = 100_000_000n;
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
+export const ticks = (n: number): Ticks => n as Ticks;
+export const lots = (n: number): Lots => n as Lots;
+export const units = (n: bigint | number): Units => BigInt(n) as Units;
+export const fraction = (n: number): Fraction => n as Fraction;
+
+/** A positive safe integer: what a price in ticks or a quantity in lots must be. */
+export const isPositiveInt = (n: unknown): n is number =>
+  typeof n === 'number' && Number.isSafeInteger(n) && n > 0;
+
+/**
+ * a * b * c exactly, as a bigint. The double product is exact whenever the true product is at most
+ * MAX_SAFE_INTEGER, and rounding is monotonic, so a double result above it means the true one is too: then the
+ * product is redone in bigint.
+ */
+export function mul3(a: number, b: number, c: number): bigint {
+  const x = a * b * c;
+  return x <= MAX_SAFE ? BigInt(x) : BigInt(a) * BigInt(b) * BigInt(c);
+}
+
+/** a * b exactly, as a bigint (see mul3). */
+export function mul2(a: number, b: number): bigint {
+  const x = a * b;
+  return x <= MAX_SAFE ? BigInt(x) : BigInt(a) * BigInt(b);
+}
+
+/** ceil(amount * rate / 1e8): a fee on an amount, rounded up to the unit, exact. */
+export function feeOf(amount: bigint, rate: number): bigint {
+  if (rate === 0) return 0n;
+  const a = Number(amount);
+  const x = a * rate;
+  if (x <= MAX_SAFE && a <= MAX_SAFE) {
+    // x is an exact integer; x % 1e8 is exact in doubles, so this is an exact ceiling division.
+    const rest = x % UNITS_PER_WHOLE;
+    return BigInt((x - rest) / UNITS_PER_WHOLE + (rest > 0 ? 1 : 0));
+  }
+  const y = amount * BigInt(rate);
+  const q = y / UNITS_PER_WHOLE_BIG;
+  return q * UNITS_PER_WHOLE_BIG === y ? q : q + 1n;
+}
+
+/** a * b compared with c * d, exactly: -1, 0 or 1. */
+export function compareProducts(a: number, b: number, c: number, d: number): number {
+  const l = mul2(a, b);
+  const r = mul2(c, d);
+  return l < r ? -1 : l > r ? 1 : 0;
+}
+
+/** The largest amount of an asset the exchange holds in total (it fits Postgres bigint), in units. */
+export const MAX_UNITS = 2n ** 63n - 1n;

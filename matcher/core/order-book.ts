@@ -1,0 +1,237 @@
+// The fast book. Per side: a map from price to level for O(1) lookup, and the levels kept sorted in small
+// chunks (a two-level sorted list), best last, so the best level is the last element of the last chunk, taking
+// it off is a pop, and adding or removing any other level moves at most one chunk's worth of entries (plus, on
+// the rare split or drop of a chunk, one pointer per chunk). Per level an intrusive doubly linked FIFO gives
+// O(1) append and O(1) removal anywhere; per-level totals are kept incrementally. No operation's cost grows
+// with the number of resting orders.
+
+import type { OrderBook } from './book.ts';
+import type { Side } from './commands.ts';
+import type { Order } from './order.ts';
+
+const CHUNK = 64;
+
+class Level {
+  readonly price: number;
+  /** Sort key: larger is better (price for bids, -price for asks). */
+  readonly key: number;
+  head: Order | null = null;
+  tail: Order | null = null;
+  /** Sum of the remaining lots of the orders here. */
+  total = 0;
+  count = 0;
+
+  constructor(price: number, key: number) {
+    this.price = price;
+    this.key = key;
+  }
+}
+
+class BookSide {
+  readonly isBid: boolean;
+  readonly byPrice = new Map<number, Level>();
+  /** Each chunk ascending by key; chunks ascending too. Never holds an empty chunk. */
+  readonly chunks: Level[][] = [];
+  best: Level | null = null;
+
+  constructor(isBid: boolean) {
+    this.isBid = isBid;
+  }
+
+  levelFor(price: number): Level {
+    const found = this.byPrice.get(price);
+    if (found !== undefined) return found;
+    const level = new Level(price, this.isBid ? price : -price);
+    this.byPrice.set(price, level);
+    this.insertLevel(level);
+    return level;
+  }
+
+  /** Index of the chunk that holds (or would hold) `key`: the first whose last key is >= key, else the last. */
+  private chunkIndex(key: number): number {
+    const chunks = this.chunks;
+    let lo = 0;
+    let hi = chunks.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const c = chunks[mid]!;
+      if (c[c.length - 1]!.key < key) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  private insertLevel(level: Level): void {
+    const chunks = this.chunks;
+    const key = level.key;
+    if (chunks.length === 0) {
+      chunks.push([level]);
+      this.best = level;
+      return;
+    }
+    const ci = this.chunkIndex(key);
+    const c = chunks[ci]!;
+    if (ci === chunks.length - 1 && c[c.length - 1]!.key < key) {
+      c.push(level); // a new best: the common case for an improving quote
+    } else {
+      let lo = 0;
+      let hi = c.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (c[mid]!.key < key) lo = mid + 1;
+        else hi = mid;
+      }
+      c.splice(lo, 0, level);
+    }
+    if (c.length > CHUNK) chunks.splice(ci + 1, 0, c.splice(CHUNK >> 1));
+    const last = chunks[chunks.length - 1]!;
+    this.best = last[last.length - 1]!;
+  }
+
+  removeLevel(level: Level): void {
+    this.byPrice.delete(level.price);
+    const chunks = this.chunks;
+    if (level === this.best) {
+      const last = chunks[chunks.length - 1]!;
+      last.pop();
+      if (last.length === 0) chunks.pop();
+    } else {
+      const ci = this.chunkIndex(level.key);
+      const c = chunks[ci]!;
+      let lo = 0;
+      let hi = c.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (c[mid]!.key < level.key) lo = mid + 1;
+        else hi = mid;
+      }
+      c.splice(lo, 1);
+      if (c.length === 0) chunks.splice(ci, 1);
+    }
+    if (chunks.length === 0) {
+      this.best = null;
+    } else {
+      const last = chunks[chunks.length - 1]!;
+      this.best = last[last.length - 1]!;
+    }
+  }
+
+  *levels(): Generator<Level> {
+    for (let ci = this.chunks.length - 1; ci >= 0; ci--) {
+      const c = this.chunks[ci]!;
+      for (let i = c.length - 1; i >= 0; i--) yield c[i]!;
+    }
+  }
+}
+
+export class FastOrderBook implements OrderBook {
+  private readonly bids = new BookSide(true);
+  private readonly asks = new BookSide(false);
+  size = 0;
+  private inserted = 0;
+
+  private sideOf(side: Side): BookSide {
+    return side === 'BUY' ? this.bids : this.asks;
+  }
+
+  best(side: Side): Order | null {
+    const level = (side === 'BUY' ? this.bids : this.asks).best;
+    return level === null ? null : level.head;
+  }
+
+  insert(order: Order): void {
+    const level = this.sideOf(order.side).levelFor(order.price);
+    order.level = level;
+    order.queuedAt = ++this.inserted;
+    order.next = null;
+    order.prev = level.tail;
+    if (level.tail === null) level.head = order;
+    else level.tail.next = order;
+    level.tail = order;
+    level.total += order.remaining;
+    level.count++;
+    this.size++;
+  }
+
+  remove(order: Order): void {
+    const level = order.level as Level;
+    const { prev, next } = order;
+    if (prev === null) level.head = next;
+    else prev.next = next;
+    if (next === null) level.tail = prev;
+    else next.prev = prev;
+    order.prev = null;
+    order.next = null;
+    order.level = null;
+    level.total -= order.remaining;
+    level.count--;
+    this.size--;
+    if (level.count === 0) this.sideOf(order.side).removeLevel(level);
+  }
+
+  reduce(order: Order, lots: number): void {
+    order.remaining -= lots;
+    (order.level as Level).total -= lots;
+  }
+
+  forEachLevel(side: Side, visit: (price: number, totalLots: number) => boolean): void {
+    const chunks = this.sideOf(side).chunks;
+    for (let ci = chunks.length - 1; ci >= 0; ci--) {
+      const c = chunks[ci]!;
+      for (let i = c.length - 1; i >= 0; i--) {
+        const level = c[i]!;
+        if (!visit(level.price, level.total)) return;
+      }
+    }
+  }
+
+  *orders(side: Side): Generator<Order> {
+    for (const level of this.sideOf(side).levels()) {
+      for (let o = level.head; o !== null; o = o.next) yield o;
+    }
+  }
+
+  validate(): string[] {
+    const problems: string[] = [];
+    let counted = 0;
+    for (const side of [this.bids, this.asks]) {
+      const name = side.isBid ? 'bids' : 'asks';
+      let prevKey = Number.POSITIVE_INFINITY;
+      let levels = 0;
+      for (const c of side.chunks) if (c.length === 0) problems.push(`${name}: empty chunk`);
+      for (const level of side.levels()) {
+        levels++;
+        if (level.key >= prevKey) problems.push(`${name}: level ${level.price} out of order`);
+        prevKey = level.key;
+        if (side.byPrice.get(level.price) !== level)
+          problems.push(`${name}: level ${level.price} not indexed`);
+        let total = 0;
+        let count = 0;
+        let prev: Order | null = null;
+        for (let o = level.head; o !== null; o = o.next) {
+          if (o.prev !== prev) problems.push(`order ${o.id}: broken back link`);
+          if (o.level !== level || o.price !== level.price)
+            problems.push(`order ${o.id}: on the wrong level`);
+          if ((o.side === 'BUY') !== side.isBid) problems.push(`order ${o.id}: on the wrong side`);
+          if (o.remaining <= 0) problems.push(`order ${o.id}: rests with nothing remaining`);
+          if (prev !== null && prev.queuedAt >= o.queuedAt)
+            problems.push(`order ${o.id}: queued before an older order`);
+          total += o.remaining;
+          count++;
+          prev = o;
+        }
+        if (level.tail !== prev) problems.push(`${name}: level ${level.price} tail is not its last order`);
+        if (total !== level.total)
+          problems.push(`${name}: level ${level.price} total ${level.total} != ${total}`);
+        if (count !== level.count || count === 0)
+          problems.push(`${name}: level ${level.price} count is wrong`);
+        counted += count;
+      }
+      if (levels !== side.byPrice.size)
+        problems.push(`${name}: ${side.byPrice.size} indexed, ${levels} sorted`);
+      if (side.best !== (side.levels().next().value ?? null)) problems.push(`${name}: best is stale`);
+    }
+    if (counted !== this.size) problems.push(`size ${this.size} != ${counted} resting`);
+    return problems;
+  }
+}

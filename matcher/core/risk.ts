@@ -1,0 +1,89 @@
+// Risk: funds held by open orders and their release, and the bookkeeping of which balances a command
+// changed. Every movement keeps free and locked non-negative and conserves each asset exactly.
+
+import type { Event } from './events.ts';
+import type { Units } from './money.ts';
+import type { Order } from './order.ts';
+import {
+  type Account,
+  Account as AccountClass,
+  type Asset,
+  type Balance,
+  type ExchangeState,
+} from './state.ts';
+
+/** What one command is doing: its events so far and the balances it has touched. */
+export class Tx {
+  readonly state: ExchangeState;
+  readonly seq: number;
+  readonly time: number;
+  readonly events: Event[] = [];
+  private readonly touched: Balance[] = [];
+
+  constructor(state: ExchangeState, seq: number, time: number) {
+    this.state = state;
+    this.seq = seq;
+    this.time = time;
+  }
+
+  touch(balance: Balance): void {
+    if (balance.reportedAt !== this.seq) {
+      balance.reportedAt = this.seq;
+      this.touched.push(balance);
+    }
+  }
+
+  /** The events, closed by one balance update per balance the command changed, in order of first change. */
+  finish(): Event[] {
+    for (const b of this.touched) {
+      this.events.push({
+        type: 'balance',
+        accountId: b.account.id,
+        asset: b.asset.name,
+        free: b.free as Units,
+        locked: b.locked as Units,
+      });
+    }
+    return this.events;
+  }
+}
+
+export function accountOf(state: ExchangeState, accountId: number): Account {
+  let account = state.accounts.get(accountId);
+  if (account === undefined) {
+    account = new AccountClass(accountId);
+    state.accounts.set(accountId, account);
+  }
+  return account;
+}
+
+/** The free amount of an asset an account has, 0 when it never had any. */
+export function freeOf(account: Account | undefined, asset: Asset): bigint {
+  return account?.balances[asset.index]?.free ?? 0n;
+}
+
+export function hold(tx: Tx, balance: Balance, amount: bigint): void {
+  balance.free -= amount;
+  balance.locked += amount;
+  tx.touch(balance);
+}
+
+export function release(tx: Tx, balance: Balance, amount: bigint): void {
+  balance.locked -= amount;
+  balance.free += amount;
+  tx.touch(balance);
+}
+
+/** What a resting order holds: a buy its price × remaining in quote, a sell its remaining in base. */
+export function heldBy(order: Order): bigint {
+  const m = order.market;
+  if (order.side === 'BUY')
+    return BigInt(order.price) * BigInt(order.remaining) * BigInt(m.notionalPerTickLot);
+  return BigInt(order.remaining) * BigInt(m.unitsPerLot);
+}
+
+/** Gives back what a resting order still holds (on cancel or expiry). */
+export function releaseOrder(tx: Tx, order: Order): void {
+  const m = order.market;
+  release(tx, order.account.balance(order.side === 'BUY' ? m.quote : m.base), heldBy(order));
+}

@@ -1,0 +1,105 @@
+// The state `apply` works on: markets with their books, assets, accounts with balances, open orders and the
+// deterministic counters. Mutated in place by `apply` (and only by it); see engine.ts.
+
+import type { BookKind, OrderBook } from './book.ts';
+import type { MarketDefinition, MarketStatus } from './commands.ts';
+import type { Order } from './order.ts';
+
+export class Asset {
+  readonly index: number;
+  readonly name: string;
+  /** Totals over all time, in units: conservation says balances + fees = deposited - withdrawn. */
+  deposited = 0n;
+  withdrawn = 0n;
+  /** Fees charged in this asset, in units. */
+  feesCollected = 0n;
+
+  constructor(index: number, name: string) {
+    this.index = index;
+    this.name = name;
+  }
+}
+
+export class Balance {
+  readonly account: Account;
+  readonly asset: Asset;
+  /** In units; neither ever goes negative. */
+  free = 0n;
+  locked = 0n;
+  /** The command sequence number that last reported this balance, so a command reports it once. */
+  reportedAt = -1;
+
+  constructor(account: Account, asset: Asset) {
+    this.account = account;
+    this.asset = asset;
+  }
+}
+
+export class Account {
+  readonly id: number;
+  /** By asset index; a hole is a zero balance never touched. */
+  readonly balances: (Balance | undefined)[] = [];
+  /** Open orders per market index (MAX_NUM_ORDERS). */
+  readonly openCount: number[] = [];
+  /** Per market index, the newest of this account's open orders there; older ones follow `olderOpen`. */
+  readonly newestOpen: (Order | null)[] = [];
+  /** Open orders by market index and clientOrderId: `${marketIndex}:${clientOrderId}`. */
+  readonly byClientOrderId = new Map<string, Order>();
+
+  constructor(id: number) {
+    this.id = id;
+  }
+
+  balance(asset: Asset): Balance {
+    let b = this.balances[asset.index];
+    if (b === undefined) {
+      b = new Balance(this, asset);
+      this.balances[asset.index] = b;
+    }
+    return b;
+  }
+}
+
+export class Market {
+  readonly index: number;
+  readonly symbol: string;
+  readonly definition: MarketDefinition;
+  readonly base: Asset;
+  readonly quote: Asset;
+  /** Quote units per tick per lot: the notional of price p and quantity q is p × q × notionalPerTickLot. */
+  readonly notionalPerTickLot: number;
+  /** Base units per lot (the stepSize in units). */
+  readonly unitsPerLot: number;
+  readonly book: OrderBook;
+  status: MarketStatus;
+  /** The last trade's price in ticks, 0 before the first trade: the reference for NOTIONAL and price bands. */
+  lastPrice = 0;
+
+  constructor(index: number, definition: MarketDefinition, base: Asset, quote: Asset, book: OrderBook) {
+    this.index = index;
+    this.symbol = definition.symbol;
+    this.definition = definition;
+    this.base = base;
+    this.quote = quote;
+    this.notionalPerTickLot = Number((definition.tickSize * definition.stepSize) / 100_000_000n);
+    this.unitsPerLot = Number(definition.stepSize);
+    this.book = book;
+    this.status = definition.status;
+  }
+}
+
+export interface ExchangeState {
+  readonly bookKind: BookKind;
+  readonly markets: Map<string, Market>;
+  readonly marketList: Market[];
+  readonly assets: Map<string, Asset>;
+  readonly assetList: Asset[];
+  readonly accounts: Map<number, Account>;
+  /** Every open order, by orderId. */
+  readonly orders: Map<number, Order>;
+  /** The id the next accepted order gets; ids are global across markets and never reused. */
+  nextOrderId: number;
+  nextTradeId: number;
+  /** Commands applied so far. */
+  seq: number;
+}
