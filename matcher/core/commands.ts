@@ -94,7 +94,7 @@ export interface CancelOrder {
   type: 'cancelOrder';
   accountId: number;
   symbol: string;
-  /** One of the two identifies the order; orderId wins when both are sent, as on Binance. */
+  /** One of the two identifies the order; with both, the order found by orderId must carry the clientOrderId. */
   orderId?: number;
   clientOrderId?: string;
   timestamp: number;

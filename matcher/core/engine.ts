@@ -22,7 +22,7 @@ export interface Applied {
 }
 
 export function createState(bookKind: BookKind = 'fast'): ExchangeState {
-  return {
+  const state: Omit<ExchangeState, 'tx'> & { tx?: Tx } = {
     bookKind,
     markets: new Map(),
     marketList: [],
@@ -34,6 +34,8 @@ export function createState(bookKind: BookKind = 'fast'): ExchangeState {
     nextTradeId: 1,
     seq: 0,
   };
+  state.tx = new Tx(state as ExchangeState);
+  return state as ExchangeState;
 }
 
 export function newBook(kind: BookKind): OrderBook {
@@ -56,7 +58,8 @@ function timestampOf(command: Command): number {
 }
 
 export function apply(state: ExchangeState, command: Command): Applied {
-  const tx = new Tx(state, state.seq++, timestampOf(command));
+  const tx = state.tx;
+  tx.begin(state.seq++, timestampOf(command));
   const result = dispatch(tx, command);
   return { result, events: tx.finish() };
 }

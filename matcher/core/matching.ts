@@ -8,7 +8,7 @@ import { feeOf, isPositiveInt, type Lots, mul2, mul3, type Ticks, type Units } f
 import { addOpen, clientKey, removeOpen } from './open-orders.ts';
 import { Order } from './order.ts';
 import { ResultCode } from './result-codes.ts';
-import { accountOf, freeOf, hold, release, releaseOrder, type Tx } from './risk.ts';
+import { accountOf, freeOf, heldBy, releaseOrder, type Tx } from './risk.ts';
 import type { Account, Market } from './state.ts';
 
 export interface CommandResult {
@@ -21,6 +21,7 @@ export interface CommandResult {
   detail?: string;
 }
 
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const CLIENT_ORDER_ID = /^[a-zA-Z0-9_-]{1,36}$/;
 const reject = (code: ResultCode, detail?: string): CommandResult =>
   detail === undefined ? { code } : { code, detail };
@@ -141,37 +142,50 @@ export function placeOrder(tx: Tx, cmd: PlaceOrder): CommandResult {
     tx.events.push(view);
     return { code: ResultCode.OK, order: view };
   }
-  const funds = account.balance(asset);
-  if (amount > 0n) hold(tx, funds, amount);
-  const spent = match(tx, order, amount);
-
+  const rest = match(tx, order, amount);
   if (order.remaining > 0 && rests) {
     market.book.insert(order);
     state.orders.set(order.id, order);
     addOpen(order);
-  } else {
-    if (order.remaining > 0) order.status = 'EXPIRED'; // IOC and MARKET remainders, also with no fill at all
-    // What the order held and did not spend goes back: a limit buy's unfilled part at its own price, a market
-    // buy's unspent worst case, a sell's unfilled base.
-    const left = isBuy
-      ? isLimit
-        ? mul3(price, order.remaining, market.notionalPerTickLot)
-        : amount - spent
-      : 0n;
-    const unsold = isBuy ? 0n : mul2(order.remaining, market.unitsPerLot);
-    if (left + unsold > 0n) release(tx, funds, left + unsold);
+  } else if (order.remaining > 0) {
+    order.status = 'EXPIRED'; // IOC and MARKET remainders, also with no fill at all
+  }
+  // The taker pays for its fills and locks what its resting remainder holds, in one step: nothing moved
+  // before matching (only the check that free covers `amount`), so nothing needs unwinding.
+  const keep = order.remaining > 0 && rests ? (order.executedQty === 0 ? amount : heldBy(order)) : 0n;
+  const funds = account.balance(asset);
+  const paid = isBuy ? rest.spent : mul2(order.executedQty, market.unitsPerLot);
+  if (paid + keep > 0n) {
+    funds.free -= paid + keep;
+    funds.locked += keep;
+    tx.touch(funds);
+  }
+  if (order.executedQty > 0) {
+    const proceeds = account.balance(isBuy ? market.base : market.quote);
+    proceeds.free += rest.received;
+    tx.touch(proceeds);
+    order.cumQuote = rest.spent;
+    order.status =
+      order.remaining === 0 ? 'FILLED' : order.status === 'EXPIRED' ? 'EXPIRED' : 'PARTIALLY_FILLED';
   }
   const view = order.view();
   tx.events.push(view);
   return { code: ResultCode.OK, order: view };
 }
 
+interface Matched {
+  /** Quote paid (taker buy) or earned before fees (taker sell), in units. */
+  spent: bigint;
+  /** What the taker receives after fees: base for a buy, quote for a sell, in units. */
+  received: bigint;
+}
+
 /**
  * Matches a taker against the other side until it is filled, the book runs out or (for a limit) the price
- * stops crossing; settles each fill. `held` is what a buy taker holds; a market buy stops short of spending
- * more than that. Returns the quote a market buy spent.
+ * stops crossing, settling each maker as it goes; the taker's own balances are settled once by the caller.
+ * A market buy stops short of spending more than `budget`, the worst case it was checked against.
  */
-function match(tx: Tx, taker: Order, held: bigint): bigint {
+function match(tx: Tx, taker: Order, budget: bigint): Matched {
   const market = taker.market;
   const book = market.book;
   const state = tx.state;
@@ -181,63 +195,68 @@ function match(tx: Tx, taker: Order, held: bigint): bigint {
   const isMarket = taker.orderType === 'MARKET';
   const makerRate = market.definition.makerFee;
   const takerRate = market.definition.takerFee;
-  const takerBase = taker.account.balance(market.base);
-  const takerQuote = taker.account.balance(market.quote);
   const time = taker.time;
   let spent = 0n;
+  let received = 0n;
+  let baseFees = 0n;
+  let quoteFees = 0n;
 
   while (taker.remaining > 0) {
     const maker = book.best(isBuy ? 'SELL' : 'BUY');
     if (maker === null || (!isMarket && !crosses(taker.side, taker.price, maker.price))) break;
     const price = maker.price;
     let q = Math.min(taker.remaining, maker.remaining);
-    let quoteQty = mul3(price, q, k);
-    if (isMarket && isBuy && spent + quoteQty > held) {
-      q = Number((held - spent) / mul2(price, k)); // what the rest of the hold affords, in whole lots
+    if (isMarket && isBuy && spent + mul3(price, q, k) > budget) {
+      q = Number((budget - spent) / mul2(price, k)); // what the rest of the budget affords, in whole lots
       if (q === 0) break;
-      quoteQty = mul3(price, q, k);
     }
-    const baseQty = mul2(q, perLot);
-    const makerBalances = maker.account;
+    // Amounts in doubles while they are safe integers (the common case), in bigint beyond.
+    const quoteN = price * q * k;
+    const baseN = q * perLot;
+    const buyerRate = isBuy ? takerRate : makerRate;
+    const sellerRate = isBuy ? makerRate : takerRate;
+    let quoteQty: bigint;
+    let baseQty: bigint;
+    let buyerFee: bigint;
+    let sellerFee: bigint;
+    if (quoteN <= MAX_SAFE && baseN <= MAX_SAFE) {
+      quoteQty = BigInt(quoteN);
+      baseQty = BigInt(baseN);
+      buyerFee = feeOf(baseN, buyerRate);
+      sellerFee = feeOf(quoteN, sellerRate);
+    } else {
+      quoteQty = mul3(price, q, k);
+      baseQty = mul2(q, perLot);
+      buyerFee = feeOf(baseQty, buyerRate);
+      sellerFee = feeOf(quoteQty, sellerRate);
+    }
+    const makerAccount = maker.account;
     if (isBuy) {
-      const buyerFee = feeOf(baseQty, takerRate);
-      const sellerFee = feeOf(quoteQty, makerRate);
-      // The taker held its own limit price for this part (or the market worst case): pay the maker's price,
-      // free the improvement.
-      const heldForFill = isMarket ? quoteQty : mul3(taker.price, q, k);
-      takerQuote.locked -= heldForFill;
-      takerQuote.free += heldForFill - quoteQty;
-      takerBase.free += baseQty - buyerFee;
-      const makerBase = makerBalances.balance(market.base);
-      const makerQuote = makerBalances.balance(market.quote);
+      const makerBase = makerAccount.balance(market.base);
+      const makerQuote = makerAccount.balance(market.quote);
       makerBase.locked -= baseQty;
       makerQuote.free += quoteQty - sellerFee;
       tx.touch(makerBase);
       tx.touch(makerQuote);
-      market.base.feesCollected += buyerFee;
-      market.quote.feesCollected += sellerFee;
+      received += baseQty - buyerFee;
       tx.events.push(trade(tx, market, price, q, quoteQty, taker, maker, false, buyerFee, sellerFee));
     } else {
-      const buyerFee = feeOf(baseQty, makerRate);
-      const sellerFee = feeOf(quoteQty, takerRate);
-      takerBase.locked -= baseQty;
-      takerQuote.free += quoteQty - sellerFee;
-      const makerBase = makerBalances.balance(market.base);
-      const makerQuote = makerBalances.balance(market.quote);
+      const makerBase = makerAccount.balance(market.base);
+      const makerQuote = makerAccount.balance(market.quote);
       makerQuote.locked -= quoteQty;
       makerBase.free += baseQty - buyerFee;
-      tx.touch(makerBase);
       tx.touch(makerQuote);
-      market.base.feesCollected += buyerFee;
-      market.quote.feesCollected += sellerFee;
+      tx.touch(makerBase);
+      received += quoteQty - sellerFee;
       tx.events.push(trade(tx, market, price, q, quoteQty, maker, taker, true, buyerFee, sellerFee));
     }
     spent += quoteQty;
+    baseFees += buyerFee;
+    quoteFees += sellerFee;
     market.lastPrice = price;
 
     taker.executedQty += q;
     taker.remaining -= q;
-    taker.cumQuote += quoteQty;
     maker.executedQty += q;
     maker.cumQuote += quoteQty;
     maker.updateTime = time;
@@ -252,12 +271,11 @@ function match(tx: Tx, taker: Order, held: bigint): bigint {
     }
     tx.events.push(maker.view());
   }
-  if (taker.executedQty > 0) {
-    taker.status = taker.remaining === 0 ? 'FILLED' : 'PARTIALLY_FILLED';
-    tx.touch(takerBase);
-    tx.touch(takerQuote);
+  if (spent > 0n) {
+    market.base.feesCollected += baseFees;
+    market.quote.feesCollected += quoteFees;
   }
-  return spent;
+  return { spent, received };
 }
 
 function trade(
@@ -308,7 +326,9 @@ function findOpen(tx: Tx, account: Account | undefined, market: Market, cmd: Can
   if (account === undefined) return undefined;
   if (cmd.orderId !== undefined) {
     const order = tx.state.orders.get(cmd.orderId);
-    return order !== undefined && order.account === account && order.market === market ? order : undefined;
+    if (order === undefined || order.account !== account || order.market !== market) return undefined;
+    // With both ids, Binance finds the order by orderId and then requires the clientOrderId to match.
+    return cmd.clientOrderId === undefined || cmd.clientOrderId === order.clientOrderId ? order : undefined;
   }
   return account.byClientOrderId.get(clientKey(market.index, cmd.clientOrderId as string));
 }

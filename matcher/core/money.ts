@@ -43,17 +43,21 @@ export function mul2(a: number, b: number): bigint {
   return x <= MAX_SAFE ? BigInt(x) : BigInt(a) * BigInt(b);
 }
 
-/** ceil(amount * rate / 1e8): a fee on an amount, rounded up to the unit, exact. */
-export function feeOf(amount: bigint, rate: number): bigint {
+/**
+ * ceil(amount * rate / 1e8): a fee on an amount, rounded up to the unit, exact. Doubles when the amount is a
+ * safe integer: with amount = hi * 1e8 + lo, the fee is hi * rate + ceil(lo * rate / 1e8), and both products
+ * stay below 2^53 for any rate up to 0.9 (90 %); otherwise bigint.
+ */
+export function feeOf(amount: bigint | number, rate: number): bigint {
   if (rate === 0) return 0n;
-  const a = Number(amount);
-  const x = a * rate;
-  if (x <= MAX_SAFE && a <= MAX_SAFE) {
-    // x is an exact integer; x % 1e8 is exact in doubles, so this is an exact ceiling division.
+  if (typeof amount === 'number' && amount <= MAX_SAFE && rate <= 90_000_000) {
+    const lo = amount % UNITS_PER_WHOLE;
+    const hi = (amount - lo) / UNITS_PER_WHOLE;
+    const x = lo * rate;
     const rest = x % UNITS_PER_WHOLE;
-    return BigInt((x - rest) / UNITS_PER_WHOLE + (rest > 0 ? 1 : 0));
+    return BigInt(hi * rate + (x - rest) / UNITS_PER_WHOLE + (rest > 0 ? 1 : 0));
   }
-  const y = amount * BigInt(rate);
+  const y = BigInt(amount) * BigInt(rate);
   const q = y / UNITS_PER_WHOLE_BIG;
   return q * UNITS_PER_WHOLE_BIG === y ? q : q + 1n;
 }
@@ -65,5 +69,8 @@ export function compareProducts(a: number, b: number, c: number, d: number): num
   return l < r ? -1 : l > r ? 1 : 0;
 }
 
-/** The largest amount of an asset the exchange holds in total (it fits Postgres bigint), in units. */
-export const MAX_UNITS = 2n ** 63n - 1n;
+/**
+ * The largest amount of an asset the exchange holds in total, in units: 10^30 - 1 (10^22 whole units), so every
+ * balance and total fits a Postgres numeric(38, 0). Bounding the total bounds every balance.
+ */
+export const MAX_UNITS = 10n ** 30n - 1n;

@@ -11,6 +11,18 @@ import type { Order } from './order.ts';
 
 const CHUNK = 64;
 
+/** Array.splice without the array it returns: this runs on every new or emptied level. */
+function insertAt<T>(a: T[], at: number, item: T): void {
+  for (let i = a.length; i > at; i--) a[i] = a[i - 1]!;
+  a[at] = item;
+}
+
+function removeAt<T>(a: T[], at: number): void {
+  const last = a.length - 1;
+  for (let i = at; i < last; i++) a[i] = a[i + 1]!;
+  a.length = last;
+}
+
 class Level {
   readonly price: number;
   /** Sort key: larger is better (price for bids, -price for asks). */
@@ -81,7 +93,7 @@ class BookSide {
         if (c[mid]!.key < key) lo = mid + 1;
         else hi = mid;
       }
-      c.splice(lo, 0, level);
+      insertAt(c, lo, level);
     }
     if (c.length > CHUNK) chunks.splice(ci + 1, 0, c.splice(CHUNK >> 1));
     const last = chunks[chunks.length - 1]!;
@@ -105,7 +117,7 @@ class BookSide {
         if (c[mid]!.key < level.key) lo = mid + 1;
         else hi = mid;
       }
-      c.splice(lo, 1);
+      removeAt(c, lo);
       if (c.length === 0) chunks.splice(ci, 1);
     }
     if (chunks.length === 0) {

@@ -2,7 +2,7 @@
 // changed. Every movement keeps free and locked non-negative and conserves each asset exactly.
 
 import type { Event } from './events.ts';
-import type { Units } from './money.ts';
+import { mul2, mul3, type Units } from './money.ts';
 import type { Order } from './order.ts';
 import {
   type Account,
@@ -12,18 +12,26 @@ import {
   type ExchangeState,
 } from './state.ts';
 
-/** What one command is doing: its events so far and the balances it has touched. */
+/**
+ * What the command being applied is doing: its events so far and the balances it has touched. One per state,
+ * reset by `begin` for each command (apply is not re-entrant), so a command allocates no bookkeeping of its own.
+ */
 export class Tx {
   readonly state: ExchangeState;
-  readonly seq: number;
-  readonly time: number;
-  readonly events: Event[] = [];
+  seq = 0;
+  time = 0;
+  events: Event[] = [];
   private readonly touched: Balance[] = [];
 
-  constructor(state: ExchangeState, seq: number, time: number) {
+  constructor(state: ExchangeState) {
     this.state = state;
+  }
+
+  begin(seq: number, time: number): void {
     this.seq = seq;
     this.time = time;
+    this.events = [];
+    this.touched.length = 0;
   }
 
   touch(balance: Balance): void {
@@ -77,9 +85,8 @@ export function release(tx: Tx, balance: Balance, amount: bigint): void {
 /** What a resting order holds: a buy its price × remaining in quote, a sell its remaining in base. */
 export function heldBy(order: Order): bigint {
   const m = order.market;
-  if (order.side === 'BUY')
-    return BigInt(order.price) * BigInt(order.remaining) * BigInt(m.notionalPerTickLot);
-  return BigInt(order.remaining) * BigInt(m.unitsPerLot);
+  if (order.side === 'BUY') return mul3(order.price, order.remaining, m.notionalPerTickLot);
+  return mul2(order.remaining, m.unitsPerLot);
 }
 
 /** Gives back what a resting order still holds (on cancel or expiry). */

@@ -4,6 +4,7 @@
 import type { BookKind, OrderBook } from './book.ts';
 import type { MarketDefinition, MarketStatus } from './commands.ts';
 import type { Order } from './order.ts';
+import type { Tx } from './risk.ts';
 
 export class Asset {
   readonly index: number;
@@ -102,4 +103,6 @@ export interface ExchangeState {
   nextTradeId: number;
   /** Commands applied so far. */
   seq: number;
+  /** Scratch for the command being applied (see Tx). */
+  readonly tx: Tx;
 }

@@ -1,0 +1,229 @@
+// npm run bench:engine -- [--workload steady|deep|sweep] [--ops N] [--seed N] [--json] [--no-baseline]
+//
+// Runs the shared workloads (../shared/bench/workload.mjs: one market, 1000 pre-funded accounts) through the
+// whole core (risk hold, match, settle, fees, events) and, in the same process on the same Node, through the
+// `nodejs-order-book` npm package (floats, no balances, no fees) for comparison. Workloads are converted to
+// commands before the clock starts; only `apply` (and the baseline's calls) are timed.
+
+import { parseArgs } from 'node:util';
+import { OrderBook as BaselineBook } from 'nodejs-order-book';
+import {
+  apply,
+  type Command,
+  createState,
+  type ExchangeState,
+  type Fraction,
+  type Lots,
+  type PlaceOrder,
+  type Ticks,
+  type Units,
+} from '../matcher/core/index.ts';
+
+interface WorkloadModule {
+  generate(name: string, ops: number, seed: number): Op[];
+  MARKET: {
+    symbol: string;
+    base: string;
+    quote: string;
+    tickSize: string;
+    stepSize: string;
+    users: number;
+    balance: Record<string, string>;
+  };
+}
+const workloadUrl = new URL('../../shared/bench/workload.mjs', import.meta.url);
+const { generate, MARKET } = (await import(workloadUrl.href)) as WorkloadModule;
+
+type Op =
+  | { op: 'limit'; id: number; user: number; side: 'buy' | 'sell'; price: number; qty: number; tif: string }
+  | { op: 'market'; id: number; user: number; side: 'buy' | 'sell'; qty: number }
+  | { op: 'cancel'; id: number; user: number };
+
+const WORKLOADS = ['steady', 'deep', 'sweep'] as const;
+const UNITS = 100_000_000n;
+const { values } = parseArgs({
+  options: {
+    workload: { type: 'string' },
+    ops: { type: 'string', default: '1000000' },
+    seed: { type: 'string', default: '1' },
+    json: { type: 'boolean', default: false },
+    'no-baseline': { type: 'boolean', default: false },
+  },
+});
+const ops = Number(values.ops);
+const seed = Number(values.seed);
+const names = values.workload === undefined ? WORKLOADS : [values.workload];
+for (const name of names) {
+  if (!(WORKLOADS as readonly string[]).includes(name))
+    throw new Error(`unknown workload '${name}' (steady, deep, sweep)`);
+}
+if (!Number.isSafeInteger(ops) || ops <= 0) throw new Error('--ops must be a positive integer');
+
+/** Decimal string to units of 1e-8 ("0.01" -> 1_000_000n). */
+function toUnits(decimal: string): bigint {
+  const [whole = '0', frac = ''] = decimal.split('.');
+  return BigInt(whole) * UNITS + BigInt(frac.padEnd(8, '0').slice(0, 8));
+}
+
+function setup(): ExchangeState {
+  const state = createState('fast');
+  const created = apply(state, {
+    type: 'createMarket',
+    symbol: MARKET.symbol,
+    baseAsset: MARKET.base,
+    quoteAsset: MARKET.quote,
+    tickSize: toUnits(MARKET.tickSize) as Units,
+    stepSize: toUnits(MARKET.stepSize) as Units,
+    minNotional: toUnits('5') as Units,
+    makerFee: 100_000 as Fraction, // 0.1 %
+    takerFee: 100_000 as Fraction,
+    maxNumOrders: 1_000_000, // deep leaves ~600 orders per account resting
+  });
+  if (created.result.code !== 'OK') throw new Error(`createMarket: ${created.result.code}`);
+  for (let user = 1; user <= MARKET.users; user++) {
+    for (const asset of [MARKET.base, MARKET.quote]) {
+      const amount = toUnits(MARKET.balance[asset] ?? '0') as Units;
+      const { result } = apply(state, { type: 'deposit', accountId: user, asset, amount });
+      if (result.code !== 'OK') throw new Error(`deposit: ${result.code}`);
+    }
+  }
+  return state;
+}
+
+const SIDE = { buy: 'BUY', sell: 'SELL' } as const;
+
+/** Workload ops as core commands; a cancel names the workload's order id, mapped to the engine's when run. */
+function toCommands(flow: Op[]): { commands: Command[]; cancelOf: Int32Array; placeOf: Int32Array } {
+  const commands: Command[] = new Array(flow.length);
+  const cancelOf = new Int32Array(flow.length); // workload id a cancel targets, 0 if not a cancel
+  const placeOf = new Int32Array(flow.length); // workload id an order gets, 0 if not an order
+  let time = 1_700_000_000_000;
+  for (let i = 0; i < flow.length; i++) {
+    const o = flow[i]!;
+    time++;
+    if (o.op === 'cancel') {
+      commands[i] = {
+        type: 'cancelOrder',
+        accountId: o.user,
+        symbol: MARKET.symbol,
+        orderId: 0,
+        timestamp: time,
+      };
+      cancelOf[i] = o.id;
+    } else {
+      const cmd: PlaceOrder = {
+        type: 'placeOrder',
+        accountId: o.user,
+        symbol: MARKET.symbol,
+        side: SIDE[o.side],
+        orderType: 'MARKET',
+        quantity: o.qty as Lots,
+        timestamp: time,
+      };
+      if (o.op === 'limit') {
+        cmd.orderType = o.tif === 'POST_ONLY' ? 'LIMIT_MAKER' : 'LIMIT';
+        cmd.price = o.price as Ticks;
+        if (o.tif !== 'POST_ONLY') cmd.timeInForce = o.tif as 'GTC';
+      }
+      commands[i] = cmd;
+      placeOf[i] = o.id;
+    }
+  }
+  return { commands, cancelOf, placeOf };
+}
+
+interface Figures {
+  seconds: number;
+  /** Commands the engine turned down (cancels of orders already filled, post-only orders that would cross). */
+  rejected?: number;
+  trades: number;
+  resting: number;
+}
+
+function runOurs(flow: Op[]): Figures {
+  const state = setup();
+  const { commands, cancelOf, placeOf } = toCommands(flow);
+  const engineId = new Int32Array(flow.length + 2); // workload order id -> engine order id
+  let events = 0;
+  let rejected = 0;
+  globalThis.gc?.();
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < commands.length; i++) {
+    const cmd = commands[i]!;
+    const target = cancelOf[i]!;
+    if (target !== 0) (cmd as { orderId: number }).orderId = engineId[target]!;
+    const applied = apply(state, cmd);
+    const order = applied.result.order;
+    if (order !== undefined && placeOf[i] !== 0) engineId[placeOf[i]!] = order.orderId;
+    if (applied.result.code !== 'OK') rejected++;
+    events += applied.events.length;
+  }
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (events === 0) throw new Error('no events: the run did nothing');
+  return { seconds, rejected, trades: state.nextTradeId - 1, resting: state.orders.size };
+}
+
+function runBaseline(flow: Op[]): Figures {
+  const book = new BaselineBook();
+  type Call = () => unknown;
+  const calls: Call[] = flow.map((o): Call => {
+    if (o.op === 'cancel') {
+      const id = String(o.id);
+      return () => book.cancel(id);
+    }
+    const side = o.side as never;
+    if (o.op === 'market') return () => book.market({ side, size: o.qty });
+    const opts = {
+      side,
+      id: String(o.id),
+      size: o.qty,
+      price: o.price,
+      timeInForce: (o.tif === 'POST_ONLY' ? 'GTC' : o.tif) as never,
+      postOnly: o.tif === 'POST_ONLY',
+    };
+    return () => book.limit(opts);
+  });
+  let trades = 0;
+  globalThis.gc?.();
+  const start = process.hrtime.bigint();
+  for (const call of calls) {
+    const r = call() as { done?: unknown[] } | undefined;
+    trades += r?.done?.length ?? 0;
+  }
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const [asks, bids] = book.depth();
+  return { seconds, trades, resting: asks.length + bids.length };
+}
+
+for (const workload of names) {
+  const flow = generate(workload, ops, seed);
+  const ours = runOurs(flow);
+  const opsPerSec = Math.round(ops / ours.seconds);
+  const line: Record<string, unknown> = {
+    workload,
+    ops,
+    seconds: Number(ours.seconds.toFixed(3)),
+    opsPerSec,
+    trades: ours.trades,
+    rejected: ours.rejected,
+    restingOrders: ours.resting,
+  };
+  if (!values['no-baseline']) {
+    const base = runBaseline(flow);
+    const baselineOpsPerSec = Math.round(ops / base.seconds);
+    line.baselineOpsPerSec = baselineOpsPerSec;
+    line.vsBaseline = Number((opsPerSec / baselineOpsPerSec).toFixed(2));
+  }
+  if (values.json) {
+    console.log(JSON.stringify(line));
+  } else {
+    const vs =
+      line.baselineOpsPerSec === undefined
+        ? ''
+        : `   nodejs-order-book ${String(line.baselineOpsPerSec).padStart(9)} ops/s   ×${line.vsBaseline}`;
+    console.log(
+      `${workload.padEnd(7)} ${String(ops).padStart(8)} ops  ${ours.seconds.toFixed(3)} s  ${String(opsPerSec).padStart(9)} ops/s` +
+        `  (${ours.trades} trades, ${ours.rejected} rejected, ${ours.resting} resting)${vs}`,
+    );
+  }
+}

@@ -1,0 +1,401 @@
+// One test per rule of each order type and time in force, and of cancelling. The market trades whole BTC for
+// whole USDT (a tick is 1 USDT, a lot 1 BTC) without fees, so balances read in whole units.
+
+import { describe, expect, it } from 'vitest';
+import { validate } from './audit.ts';
+import type { Applied } from './engine.ts';
+import type { Trade } from './events.ts';
+import { Exchange, WHOLE } from './test-kit.ts';
+
+/** Whole units of an asset in units of 1e-8. */
+const u = (whole: number | bigint): bigint => BigInt(whole) * WHOLE;
+const tradesIn = ({ events }: Applied): Trade[] => events.filter((e): e is Trade => e.type === 'trade');
+/** Each trade as [price, qty]. */
+const fills = (applied: Applied): [number, number][] => tradesIn(applied).map((t) => [t.price, t.qty]);
+
+describe.each(['fast', 'reference'] as const)('orders (%s book)', (kind) => {
+  /** A fee-free BTCUSDT market; account 1 has 1,000 USDT, account 2 has 10 BTC. */
+  function exchange(): Exchange {
+    return new Exchange(kind).market().fund(1, 'USDT', 1000).fund(2, 'BTC', 10);
+  }
+
+  describe('LIMIT GTC', () => {
+    it('a buy rests and locks price × quantity of quote', () => {
+      const ex = exchange();
+      const { result } = ex.limit(1, 'BUY', 2, 100);
+      expect(result.code).toBe('OK');
+      expect(result.order?.status).toBe('NEW');
+      expect(ex.order(result.order!.orderId)?.status).toBe('NEW');
+      expect(ex.state.markets.get('BTCUSDT')?.book.best('BUY')?.price).toBe(100);
+      expect(ex.balance(1, 'USDT')).toEqual({ free: u(800), locked: u(200) });
+      expect(validate(ex.state)).toEqual([]);
+    });
+
+    it('a sell rests and locks its quantity of base', () => {
+      const ex = exchange();
+      const { result } = ex.limit(2, 'SELL', 3, 100);
+      expect(result.order?.status).toBe('NEW');
+      expect(ex.state.markets.get('BTCUSDT')?.book.best('SELL')?.price).toBe(100);
+      expect(ex.balance(2, 'BTC')).toEqual({ free: u(7), locked: u(3) });
+      expect(validate(ex.state)).toEqual([]);
+    });
+
+    it('a buy taker filling at better prices gets the improvement back', () => {
+      const ex = exchange();
+      ex.limit(2, 'SELL', 1, 90);
+      ex.limit(2, 'SELL', 1, 95);
+      const taker = ex.limit(1, 'BUY', 3, 100);
+      expect(fills(taker)).toEqual([
+        [90, 1],
+        [95, 1],
+      ]);
+      expect(taker.result.order).toMatchObject({ status: 'PARTIALLY_FILLED', executedQty: 2 });
+      // Only the resting lot at 100 stays locked; 1000 - 90 - 95 - 100 is free.
+      expect(ex.balance(1, 'USDT')).toEqual({ free: u(715), locked: u(100) });
+      expect(ex.balance(1, 'BTC')).toEqual({ free: u(2), locked: 0n });
+      expect(validate(ex.state)).toEqual([]);
+    });
+
+    it('a sell taker trades at the higher resting bid', () => {
+      const ex = exchange();
+      ex.limit(1, 'BUY', 2, 110);
+      const taker = ex.limit(2, 'SELL', 2, 100);
+      expect(fills(taker)).toEqual([[110, 2]]);
+      expect(ex.balance(2, 'USDT')).toEqual({ free: u(220), locked: 0n });
+      expect(ex.balance(1, 'USDT')).toEqual({ free: u(780), locked: 0n });
+      expect(validate(ex.state)).toEqual([]);
+    });
+  });
+
+  describe('LIMIT IOC', () => {
+    it('fills what it can, expires the remainder and releases its funds', () => {
+      const ex = exchange();
+      ex.limit(2, 'SELL', 2, 100);
+      const { result, events } = ex.limit(1, 'BUY', 5, 100, 'IOC');
+      expect(result.order).toMatchObject({ status: 'EXPIRED', executedQty: 2, origQty: 5 });
+      expect(events.filter((e) => e.type === 'trade')).toHaveLength(1);
+      expect(ex.order(result.order!.orderId)).toBeUndefined();
+      expect(ex.balance(1, 'USDT')).toEqual({ free: u(800), locked: 0n });
+      expect(ex.balance(1, 'BTC')).toEqual({ free: u(2), locked: 0n });
+      expect(validate(ex.state)).toEqual([]);
+    });
+
+    it('a sell fills what it can and gives back the unsold base', () => {
+      const ex = exchange();
+      ex.limit(1, 'BUY', 1, 100);
+      const { result } = ex.limit(2, 'SELL', 4, 100, 'IOC');
+      expect(result.order).toMatchObject({ status: 'EXPIRED', executedQty: 1 });
+      expect(ex.balance(2, 'BTC')).toEqual({ free: u(9), locked: 0n });
+      expect(validate(ex.state)).toEqual([]);
+    });
+
+    it('with no fill at all is EXPIRED and leaves the balances as they were', () => {
+      const ex = exchange();
+      ex.limit(2, 'SELL', 1, 101);
+      const applied = ex.limit(1, 'BUY', 1, 100, 'IOC');
+      expect(applied.result.order).toMatchObject({ status: 'EXPIRED', executedQty: 0 });
+      expect(tradesIn(applied)).toEqual([]);
+      expect(ex.balance(1, 'USDT')).toEqual({ free: u(1000), locked: 0n });
+      expect(ex.state.markets.get('BTCUSDT')?.book.size).toBe(1);
+      expect(validate(ex.state)).toEqual([]);
+    });
+  });
+
+  describe('LIMIT FOK', () => {
+    /** Asks: 2 at 100, 3 at 101, 5 at 102 (orders 1 to 3). */
+    function withAsks(): Exchange {
+      const ex = exchange();
+      ex.limit(2, 'SELL', 2, 100);
+      ex.limit(2, 'SELL', 3, 101);
+      ex.limit(2, 'SELL', 5, 102);
+      return ex;
+    }
+
+    it('that can fill completely fills across several levels', () => {
+      const ex = withAsks();
+      const applied = ex.limit(1, 'BUY', 5, 101, 'FOK');
+      expect(applied.result.order).toMatchObject({ status: 'FILLED', executedQty: 5 });
+      expect(fills(applied)).toEqual([
+        [100, 2],
+        [101, 3],
+      ]);
+      expect(ex.balance(1, 'USDT')).toEqual({ free: u(1000 - 200 - 303), locked: 0n });
+      expect(validate(ex.state)).toEqual([]);
+    });
+
+    it('that cannot fill completely changes nothing', () => {
+      const ex = withAsks().fund(1, 'USDT', 1000);
+      const book = ex.state.markets.get('BTCUSDT')!.book;
+      const asksBefore = [...book.orders('SELL')].map((o) => [o.id, o.remaining]);
+      const applied = ex.limit(1, 'BUY', 11, 102, 'FOK');
+      expect(applied.result.code).toBe('OK');
+      expect(applied.result.order).toMatchObject({ status: 'EXPIRED', executedQty: 0 });
+      expect(applied.events.map((e) => e.type)).toEqual(['order']);
+      expect([...book.orders('SELL')].map((o) => [o.id, o.remaining])).toEqual(asksBefore);
+      expect(ex.balance(1, 'USDT')).toEqual({ free: u(2000), locked: 0n });
+      expect(ex.balance(2, 'BTC')).toEqual({ free: 0n, locked: u(10) });
+      expect(validate(ex.state)).toEqual([]);
+    });
+
+    it('counts only the levels within its limit price', () => {
+      const ex = withAsks();
+      // 10 lots rest in all, but only 5 at 101 or better.
+      const applied = ex.limit(1, 'BUY', 6, 101, 'FOK');
+      expect(applied.result.order).toMatchObject({ status: 'EXPIRED', executedQty: 0 });
+      expect(tradesIn(applied)).toEqual([]);
+      expect(ex.state.markets.get('BTCUSDT')?.book.size).toBe(3);
+      expect(validate(ex.state)).toEqual([]);
+    });
+
+    it('a sell that cannot fill completely changes nothing', () => {
+      const ex = exchange();
+      ex.limit(1, 'BUY', 2, 100);
+      const applied = ex.limit(2, 'SELL', 3, 100, 'FOK');
+      expect(applied.result.order?.status).toBe('EXPIRED');
+      expect(tradesIn(applied)).toEqual([]);
+      expect(ex.balance(2, 'BTC')).toEqual({ free: u(10), locked: 0n });
+      expect(validate(ex.state)).toEqual([]);
+    });
+  });
+
+  describe('LIMIT_MAKER', () => {
+    it('rests when it would not cross', () => {
+      const ex = exchange();
+      ex.limit(2, 'SELL', 1, 101);
+      const { result } = ex.place(1, 'BUY', 'LIMIT_MAKER', 2, 100);
+      expect(result.order).toMatchObject({ status: 'NEW', orderType: 'LIMIT_MAKER', timeInForce: 'GTC' });
+      expect(ex.balance(1, 'USDT')).toEqual({ free: u(800), locked: u(200) });
+      expect(validate(ex.state)).toEqual([]);
+    });
+
+    it('is rejected ORDER_WOULD_MATCH when it would take, even at an equal price', () => {
+      const ex = exchange();
+      ex.limit(2, 'SELL', 1, 100);
+      const applied = ex.place(1, 'BUY', 'LIMIT_MAKER', 1, 100);
+      expect(applied.result.code).toBe('ORDER_WOULD_MATCH');
+      expect(applied.events).toEqual([]);
+      expect(ex.balance(1, 'USDT')).toEqual({ free: u(1000), locked: 0n });
+      expect(ex.state.markets.get('BTCUSDT')?.book.size).toBe(1);
+      expect(validate(ex.state)).toEqual([]);
+    });
+  });
+
+  describe('MARKET', () => {
+    it('a buy by quantity sweeps several ask levels, each at the maker price', () => {
+      const ex = exchange();
+      ex.limit(2, 'SELL', 1, 100);
+      ex.limit(2, 'SELL', 2, 101);
+      ex.limit(2, 'SELL', 3, 105);
+      const applied = ex.marketOrder(1, 'BUY', 4);
+      expect(fills(applied)).toEqual([
+        [100, 1],
+        [101, 2],
+        [105, 1],
+      ]);
+      expect(applied.result.order).toMatchObject({ status: 'FILLED', executedQty: 4, cumQuote: u(407) });
+      expect(ex.balance(1, 'USDT')).toEqual({ free: u(1000 - 407), locked: 0n });
+      expect(ex.balance(1, 'BTC')).toEqual({ free: u(4), locked: 0n });
+      expect(validate(ex.state)).toEqual([]);
+    });
+
+    it('a sell by quantity sweeps the bids best first', () => {
+      const ex = exchange();
+      ex.limit(1, 'BUY', 1, 90);
+      ex.limit(1, 'BUY', 1, 100);
+      ex.limit(1, 'BUY', 1, 95);
+      const applied = ex.marketOrder(2, 'SELL', 3);
+      expect(fills(applied)).toEqual([
+        [100, 1],
+        [95, 1],
+        [90, 1],
+      ]);
+      expect(ex.balance(2, 'USDT')).toEqual({ free: u(285), locked: 0n });
+      expect(ex.balance(2, 'BTC')).toEqual({ free: u(7), locked: 0n });
+      expect(validate(ex.state)).toEqual([]);
+    });
+
+    it('on an empty side is accepted and EXPIRED with no fill', () => {
+      const ex = exchange();
+      const buy = ex.marketOrder(1, 'BUY', 1);
+      const sell = ex.marketOrder(2, 'SELL', 1);
+      for (const { result } of [buy, sell]) {
+        expect(result.code).toBe('OK');
+        expect(result.order).toMatchObject({ status: 'EXPIRED', executedQty: 0, price: 0 });
+      }
+      expect(ex.balance(1, 'USDT')).toEqual({ free: u(1000), locked: 0n });
+      expect(ex.balance(2, 'BTC')).toEqual({ free: u(10), locked: 0n });
+      expect(validate(ex.state)).toEqual([]);
+    });
+
+    it('a buy the book cannot fill expires the remainder and keeps nothing locked', () => {
+      const ex = exchange();
+      ex.limit(2, 'SELL', 1, 100);
+      ex.limit(2, 'SELL', 2, 101);
+      const applied = ex.marketOrder(1, 'BUY', 10);
+      expect(applied.result.order).toMatchObject({ status: 'EXPIRED', executedQty: 3, cumQuote: u(302) });
+      expect(ex.balance(1, 'USDT')).toEqual({ free: u(698), locked: 0n });
+      expect(ex.state.markets.get('BTCUSDT')?.book.size).toBe(0);
+      expect(validate(ex.state)).toEqual([]);
+    });
+
+    it('a sell the book cannot fill expires the remainder and gives back the unsold base', () => {
+      const ex = exchange();
+      ex.limit(1, 'BUY', 2, 100);
+      const applied = ex.marketOrder(2, 'SELL', 5);
+      expect(applied.result.order).toMatchObject({ status: 'EXPIRED', executedQty: 2 });
+      expect(ex.balance(2, 'BTC')).toEqual({ free: u(8), locked: 0n });
+      expect(validate(ex.state)).toEqual([]);
+    });
+
+    it('never rests', () => {
+      const ex = exchange();
+      ex.limit(2, 'SELL', 1, 100);
+      const { result } = ex.marketOrder(1, 'BUY', 2);
+      expect(ex.order(result.order!.orderId)).toBeUndefined();
+      expect(ex.state.orders.size).toBe(0);
+      expect(ex.state.markets.get('BTCUSDT')?.book.size).toBe(0);
+      expect(validate(ex.state)).toEqual([]);
+    });
+
+    it('a buy that cannot pay for what the book would give it is rejected', () => {
+      const ex = exchange();
+      ex.limit(2, 'SELL', 10, 101);
+      const tooMuch = ex.marketOrder(1, 'BUY', 10); // 1,010 USDT, account 1 has 1,000
+      expect(tooMuch.result.code).toBe('INSUFFICIENT_BALANCE');
+      expect(tooMuch.events).toEqual([]);
+      expect(ex.balance(1, 'USDT')).toEqual({ free: u(1000), locked: 0n });
+      expect(ex.marketOrder(1, 'BUY', 9).result.order?.status).toBe('FILLED'); // 909 USDT
+      expect(validate(ex.state)).toEqual([]);
+    });
+  });
+
+  describe('cancel', () => {
+    it('by orderId releases the funds and returns CANCELED', () => {
+      const ex = exchange();
+      const placed = ex.limit(1, 'BUY', 2, 100).result.order!;
+      const { result, events } = ex.cancel(1, placed.orderId);
+      expect(result.code).toBe('OK');
+      expect(result.order).toMatchObject({ orderId: placed.orderId, status: 'CANCELED' });
+      expect(events).toContainEqual(expect.objectContaining({ type: 'order', status: 'CANCELED' }));
+      expect(ex.order(placed.orderId)).toBeUndefined();
+      expect(ex.balance(1, 'USDT')).toEqual({ free: u(1000), locked: 0n });
+      expect(validate(ex.state)).toEqual([]);
+    });
+
+    it('by clientOrderId releases the funds and returns CANCELED', () => {
+      const ex = exchange();
+      ex.limit(2, 'SELL', 3, 100, 'GTC', { clientOrderId: 'my-sell' });
+      const { result } = ex.run({
+        type: 'cancelOrder',
+        accountId: 2,
+        symbol: 'BTCUSDT',
+        clientOrderId: 'my-sell',
+        timestamp: ++ex.time,
+      });
+      expect(result.order).toMatchObject({ clientOrderId: 'my-sell', status: 'CANCELED' });
+      expect(ex.balance(2, 'BTC')).toEqual({ free: u(10), locked: 0n });
+      expect(validate(ex.state)).toEqual([]);
+    });
+
+    it('with both ids needs the order found by orderId to carry that clientOrderId', () => {
+      const ex = exchange();
+      const placed = ex.limit(2, 'SELL', 3, 100, 'GTC', { clientOrderId: 'my-sell' });
+      const orderId = placed.result.order!.orderId;
+      const cancel = (clientOrderId: string) =>
+        ex.run({ type: 'cancelOrder', accountId: 2, symbol: 'BTCUSDT', orderId, clientOrderId, timestamp: ++ex.time });
+      const mismatch = cancel('someone-else');
+      expect(mismatch.result.code).toBe('UNKNOWN_ORDER');
+      expect(mismatch.events).toEqual([]);
+      expect(ex.order(orderId)?.status).toBe('NEW');
+      expect(cancel('my-sell').result.order).toMatchObject({ orderId, status: 'CANCELED' });
+      expect(validate(ex.state)).toEqual([]);
+    });
+
+    it('of a filled order is UNKNOWN_ORDER', () => {
+      const ex = exchange();
+      const maker = ex.limit(2, 'SELL', 1, 100).result.order!;
+      ex.limit(1, 'BUY', 1, 100);
+      const applied = ex.cancel(2, maker.orderId);
+      expect(applied.result.code).toBe('UNKNOWN_ORDER');
+      expect(applied.events).toEqual([]);
+      expect(validate(ex.state)).toEqual([]);
+    });
+
+    it("of another account's order is UNKNOWN_ORDER and leaves it resting", () => {
+      const ex = exchange();
+      const placed = ex.limit(1, 'BUY', 1, 100).result.order!;
+      const applied = ex.cancel(2, placed.orderId);
+      expect(applied.result.code).toBe('UNKNOWN_ORDER');
+      expect(applied.events).toEqual([]);
+      expect(ex.order(placed.orderId)?.status).toBe('NEW');
+      expect(validate(ex.state)).toEqual([]);
+    });
+
+    it('of an order in another symbol is UNKNOWN_ORDER', () => {
+      const ex = exchange().market({ symbol: 'ETHUSDT', baseAsset: 'ETH' });
+      const placed = ex.limit(1, 'BUY', 1, 100).result.order!;
+      expect(ex.cancel(1, placed.orderId, 'ETHUSDT').result.code).toBe('UNKNOWN_ORDER');
+      expect(ex.order(placed.orderId)?.status).toBe('NEW');
+      expect(validate(ex.state)).toEqual([]);
+    });
+
+    it("cancelAllOrders cancels only that account's orders in that symbol, oldest first", () => {
+      const ex = exchange().market({ symbol: 'ETHUSDT', baseAsset: 'ETH' });
+      ex.fund(3, 'USDT', 1000);
+      const a = ex.limit(1, 'BUY', 1, 90).result.order!.orderId;
+      const other = ex.limit(3, 'BUY', 1, 90).result.order!.orderId;
+      const b = ex.limit(1, 'BUY', 1, 80).result.order!.orderId;
+      const eth = ex.limit(1, 'BUY', 1, 10, 'GTC', { symbol: 'ETHUSDT' }).result.order!.orderId;
+      const c = ex.limit(1, 'BUY', 1, 95).result.order!.orderId;
+
+      const { result } = ex.run({ type: 'cancelAllOrders', accountId: 1, symbol: 'BTCUSDT', timestamp: 1 });
+      expect(result.code).toBe('OK');
+      expect(result.canceled?.map((o) => [o.orderId, o.status])).toEqual([
+        [a, 'CANCELED'],
+        [b, 'CANCELED'],
+        [c, 'CANCELED'],
+      ]);
+      expect(ex.order(other)?.status).toBe('NEW');
+      expect(ex.order(eth)?.status).toBe('NEW');
+      expect(ex.balance(1, 'USDT')).toEqual({ free: u(990), locked: u(10) });
+      expect(validate(ex.state)).toEqual([]);
+    });
+
+    it('cancelAllOrders with nothing open is UNKNOWN_ORDER', () => {
+      const ex = exchange();
+      const applied = ex.run({ type: 'cancelAllOrders', accountId: 1, symbol: 'BTCUSDT', timestamp: 1 });
+      expect(applied.result.code).toBe('UNKNOWN_ORDER');
+      expect(applied.events).toEqual([]);
+      expect(validate(ex.state)).toEqual([]);
+    });
+  });
+
+  describe('clientOrderId', () => {
+    it('a duplicate among open orders is rejected DUPLICATE_CLIENT_ORDER_ID', () => {
+      const ex = exchange();
+      ex.limit(1, 'BUY', 1, 100, 'GTC', { clientOrderId: 'abc' });
+      const applied = ex.limit(1, 'BUY', 1, 99, 'GTC', { clientOrderId: 'abc' });
+      expect(applied.result.code).toBe('DUPLICATE_CLIENT_ORDER_ID');
+      expect(applied.events).toEqual([]);
+      expect(ex.balance(1, 'USDT')).toEqual({ free: u(900), locked: u(100) });
+      expect(validate(ex.state)).toEqual([]);
+    });
+
+    it('is free again once the first order is cancelled or filled', () => {
+      const ex = exchange();
+      const first = ex.limit(1, 'BUY', 1, 100, 'GTC', { clientOrderId: 'abc' }).result.order!;
+      ex.cancel(1, first.orderId);
+      expect(ex.limit(1, 'BUY', 1, 100, 'GTC', { clientOrderId: 'abc' }).result.code).toBe('OK');
+      ex.limit(2, 'SELL', 1, 100); // fills the second one
+      expect(ex.limit(1, 'BUY', 1, 100, 'GTC', { clientOrderId: 'abc' }).result.code).toBe('OK');
+      expect(validate(ex.state)).toEqual([]);
+    });
+
+    it('the same id may be open in another account', () => {
+      const ex = exchange();
+      ex.limit(1, 'BUY', 1, 90, 'GTC', { clientOrderId: 'abc' });
+      expect(ex.limit(2, 'SELL', 1, 110, 'GTC', { clientOrderId: 'abc' }).result.code).toBe('OK');
+      expect(validate(ex.state)).toEqual([]);
+    });
+  });
+});
