@@ -1,14 +1,16 @@
 // Invariants and fingerprints of a whole state, for tests, recovery checks and operators. Neither is on the
 // hot path: both walk everything.
 
-import type { Side } from './commands.ts';
+import { openOrdersOf } from './open-orders.ts';
+import { BUY, NEW, NONE, PARTIALLY_FILLED, SELL, STATUSES } from './order-store.ts';
 import { heldBy } from './risk.ts';
 import type { ExchangeState } from './state.ts';
 
-const SIDES: readonly Side[] = ['BUY', 'SELL'];
+const SIDES = [BUY, SELL] as const;
 
 /** Every broken invariant of the state, in words; empty when it is sound. */
 export function validate(state: ExchangeState): string[] {
+  const s = state.store;
   const problems: string[] = [];
   // What open orders hold, per account and asset, must be exactly what is locked.
   const held = new Map<string, bigint>();
@@ -16,42 +18,44 @@ export function validate(state: ExchangeState): string[] {
   for (const market of state.marketList) {
     const book = market.book;
     problems.push(...book.validate().map((p) => `${market.symbol}: ${p}`));
-    const bid = book.best('BUY');
-    const ask = book.best('SELL');
-    if (bid !== null && ask !== null && bid.price >= ask.price) {
-      problems.push(`${market.symbol}: crossed book, bid ${bid.price} >= ask ${ask.price}`);
+    const bid = book.best(BUY);
+    const ask = book.best(SELL);
+    if (bid !== NONE && ask !== NONE && s.price[bid]! >= s.price[ask]!) {
+      problems.push(`${market.symbol}: crossed book, bid ${s.price[bid]} >= ask ${s.price[ask]}`);
     }
     for (const side of SIDES) {
-      for (const order of book.orders(side)) {
+      for (const o of book.orders(side)) {
         open++;
-        if (state.orders.get(order.id) !== order) problems.push(`order ${order.id} rests but is not indexed`);
-        if (order.status !== 'NEW' && order.status !== 'PARTIALLY_FILLED') {
-          problems.push(`order ${order.id} rests with status ${order.status}`);
+        const id = s.id[o]!;
+        if (state.orders.get(id) !== o) problems.push(`order ${id} rests but is not indexed`);
+        if (s.status[o] !== NEW && s.status[o] !== PARTIALLY_FILLED) {
+          problems.push(`order ${id} rests with status ${STATUSES[s.status[o]!]}`);
         }
-        if (order.executedQty + order.remaining !== order.origQty)
-          problems.push(`order ${order.id}: quantities disagree`);
-        const asset = side === 'BUY' ? market.quote : market.base;
-        const key = `${order.account.id}:${asset.index}`;
-        held.set(key, (held.get(key) ?? 0n) + heldBy(order));
+        if (s.executedQty[o]! + s.remaining[o]! !== s.origQty[o])
+          problems.push(`order ${id}: quantities disagree`);
+        if (s.market[o] !== market.index || s.side[o] !== side)
+          problems.push(`order ${id}: in the wrong book`);
+        const asset = side === BUY ? market.quote : market.base;
+        const key = `${state.accountList[s.account[o]!]!.id}:${asset.index}`;
+        held.set(key, (held.get(key) ?? 0n) + heldBy(state, o));
       }
     }
   }
   if (open !== state.orders.size) problems.push(`${state.orders.size} orders indexed, ${open} resting`);
+  if (open !== s.live) problems.push(`${s.live} store slots in use, ${open} resting`);
 
   const totals = state.assetList.map((a) => a.feesCollected);
-  for (const account of state.accounts.values()) {
-    let counted = 0;
+  for (const account of state.accountList) {
+    if (state.accounts.get(account.id) !== account) problems.push(`account ${account.id} is not indexed`);
     for (const [mi, n] of account.openCount.entries()) {
-      let listed = 0;
-      for (let o = account.newestOpen[mi] ?? null; o !== null; o = o.olderOpen) listed++;
-      if (listed !== (n ?? 0))
-        problems.push(`account ${account.id}: ${n} open on market ${mi}, ${listed} listed`);
-      counted += n ?? 0;
+      const listed = openOrdersOf(state, account.index, mi);
+      if (listed.length !== (n ?? 0))
+        problems.push(`account ${account.id}: ${n} open on market ${mi}, ${listed.length} listed`);
+      for (const o of listed) {
+        if (state.orders.get(s.id[o]!) !== o)
+          problems.push(`account ${account.id}: lists order ${s.id[o]} not open`);
+      }
     }
-    let resting = 0;
-    for (const o of state.orders.values()) if (o.account === account) resting++;
-    if (counted !== resting)
-      problems.push(`account ${account.id}: counts ${counted} open orders, ${resting} rest`);
     for (const b of account.balances) {
       if (b === undefined) continue;
       if (b.free < 0n || b.locked < 0n)
@@ -81,23 +85,25 @@ export function validate(state: ExchangeState): string[] {
  * and restore: markets, assets and their totals, non-zero balances, open orders in priority order, counters.
  */
 export function stateHash(state: ExchangeState): string {
+  const s = state.store;
   const h = new Fnv();
   h.add(`seq=${state.seq};order=${state.nextOrderId};trade=${state.nextTradeId}`);
   for (const a of state.assetList) h.add(`asset ${a.name} ${a.deposited} ${a.withdrawn} ${a.feesCollected}`);
   for (const m of state.marketList) {
-    h.add(
-      `market ${m.symbol} ${m.status} ${m.lastPrice} ${JSON.stringify(m.definition, (_, v) => (typeof v === 'bigint' ? `${v}` : v))}`,
-    );
+    const definition = JSON.stringify(m.definition, (_, v) => (typeof v === 'bigint' ? `${v}` : v));
+    h.add(`market ${m.symbol} ${m.status} ${m.lastPrice} ${definition}`);
     for (const side of SIDES) {
       for (const o of m.book.orders(side)) {
+        const account = state.accountList[s.account[o]!]!;
         h.add(
-          `o ${o.id} ${o.account.id} ${o.side} ${o.orderType} ${o.timeInForce} ${o.price} ${o.origQty} ` +
-            `${o.executedQty} ${o.remaining} ${o.cumQuote} ${o.status} ${o.clientOrderId ?? ''} ${o.time} ${o.updateTime}`,
+          `o ${s.id[o]} ${account.id} ${s.side[o]} ${s.orderType[o]} ${s.timeInForce[o]} ${s.price[o]} ` +
+            `${s.origQty[o]} ${s.executedQty[o]} ${s.remaining[o]} ${s.cumQuote(o)} ${s.status[o]} ` +
+            `${s.clientOrderId[o] ?? ''} ${s.time[o]} ${s.updateTime[o]}`,
         );
       }
     }
   }
-  const accounts = [...state.accounts.values()].sort((a, b) => a.id - b.id);
+  const accounts = [...state.accountList].sort((a, b) => a.id - b.id);
   for (const account of accounts) {
     for (const b of account.balances) {
       if (b !== undefined && (b.free !== 0n || b.locked !== 0n)) {

@@ -1,27 +1,24 @@
-import type { Side } from './commands.ts';
-import type { Order } from './order.ts';
+// One market's resting orders: per side, price levels best first, a FIFO per level. Orders are slots of the
+// OrderStore (order-store.ts); sides are BUY (0) and SELL (1). Both implementations, the readable reference
+// book and the fast one, pass the same contract suite (book.contract.test.ts). The book only keeps orders in
+// priority; money, fills and events are the engine's.
 
-/**
- * One market's resting orders: per side, price levels best first, a FIFO per level. Both implementations
- * (the readable reference book and the fast one) pass the same contract suite (book.contract.test.ts).
- * The book only keeps orders in priority; money, fills and events are the engine's.
- */
 export interface OrderBook {
-  /** The first order in time at the best price of `side`, or null when the side is empty. */
-  best(side: Side): Order | null;
+  /** The slot of the first order in time at the best price of `side`, or NONE when the side is empty. */
+  best(side: number): number;
   /** Adds a resting order at the back of its price level's queue. */
-  insert(order: Order): void;
+  insert(slot: number): void;
   /** Takes an order off the book, wherever it is. */
-  remove(order: Order): void;
-  /** Lowers a resting order's remaining quantity in place, keeping its place in the queue. */
-  reduce(order: Order, lots: number): void;
+  remove(slot: number): void;
+  /** Lowers a resting order's remaining quantity by `lots` in place, keeping its place in the queue. */
+  reduce(slot: number, lots: number): void;
   /**
    * Calls `visit(price, totalLots)` for the levels of `side` from the best, until it returns false or the side
    * ends. Cost is proportional to the levels visited.
    */
-  forEachLevel(side: Side, visit: (price: number, totalLots: number) => boolean): void;
+  forEachLevel(side: number, visit: (price: number, totalLots: number) => boolean): void;
   /** Every resting order of `side` in priority order (price, then time). */
-  orders(side: Side): Iterable<Order>;
+  orders(side: number): Iterable<number>;
   /** Number of resting orders on both sides. */
   readonly size: number;
   /** Broken internal invariants, in words; empty when the book is sound. */

@@ -3,18 +3,22 @@
 // `state` in place (a copy per command would cost more than the matching) and nothing else does.
 
 import type { BookKind, OrderBook } from './book.ts';
+import { cancelAllOrders, cancelOrder } from './cancel.ts';
 import type { Command, CreateMarket, Deposit, SetMarketStatus, Withdraw } from './commands.ts';
 import type { Event } from './events.ts';
+import { IdIndex } from './id-index.ts';
 import { ASSET_NAME, resolveMarket } from './market.ts';
-import { type CommandResult, cancelAllOrders, cancelOrder, placeOrder } from './matching.ts';
 import { isPositiveInt, MAX_UNITS } from './money.ts';
 import { FastOrderBook } from './order-book.ts';
+import { OrderStore } from './order-store.ts';
+import { placeOrder } from './place-order.ts';
 import { ReferenceOrderBook } from './reference-book.ts';
 import { ResultCode } from './result-codes.ts';
+import type { CommandResult } from './results.ts';
 import { accountOf, Tx } from './risk.ts';
 import { Asset, type ExchangeState, Market } from './state.ts';
 
-export type { CommandResult } from './matching.ts';
+export type { CommandResult } from './results.ts';
 
 export interface Applied {
   result: CommandResult;
@@ -29,7 +33,9 @@ export function createState(bookKind: BookKind = 'fast'): ExchangeState {
     assets: new Map(),
     assetList: [],
     accounts: new Map(),
-    orders: new Map(),
+    accountList: [],
+    store: new OrderStore(),
+    orders: new IdIndex(),
     nextOrderId: 1,
     nextTradeId: 1,
     seq: 0,
@@ -38,8 +44,8 @@ export function createState(bookKind: BookKind = 'fast'): ExchangeState {
   return state as ExchangeState;
 }
 
-export function newBook(kind: BookKind): OrderBook {
-  return kind === 'fast' ? new FastOrderBook() : new ReferenceOrderBook();
+export function newBook(kind: BookKind, store: OrderStore): OrderBook {
+  return kind === 'fast' ? new FastOrderBook(store) : new ReferenceOrderBook(store);
 }
 
 export function assetOf(state: ExchangeState, name: string): Asset {
@@ -93,7 +99,13 @@ function createMarket(tx: Tx, cmd: CreateMarket): CommandResult {
   if (state.markets.has(definition.symbol)) return { code: ResultCode.MARKET_EXISTS };
   const base = assetOf(state, definition.baseAsset);
   const quote = assetOf(state, definition.quoteAsset);
-  const market = new Market(state.marketList.length, definition, base, quote, newBook(state.bookKind));
+  const market = new Market(
+    state.marketList.length,
+    definition,
+    base,
+    quote,
+    newBook(state.bookKind, state.store),
+  );
   state.markets.set(market.symbol, market);
   state.marketList.push(market);
   tx.events.push({ type: 'marketCreated', market: definition });

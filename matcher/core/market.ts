@@ -67,6 +67,9 @@ export function resolveMarket(spec: MarketSpec): MarketDefinition | string {
   }
   if (!isFraction(def.makerFee) || !isFraction(def.takerFee)) return 'fees must be fractions between 0 and 1';
   if (!isPositiveInt(def.maxNumOrders)) return 'maxNumOrders must be a positive integer';
+  if (typeof def.applyMinToMarket !== 'boolean' || typeof def.applyMaxToMarket !== 'boolean') {
+    return 'applyMinToMarket and applyMaxToMarket must be booleans';
+  }
   if (def.status !== 'TRADING' && def.status !== 'HALT') return 'status must be TRADING or HALT';
   const band = def.priceBand;
   if (band !== null) {

@@ -1,33 +1,50 @@
-// Each account's open orders per market: a count (MAX_NUM_ORDERS), a doubly linked list (cancel all) and an
-// index by clientOrderId, all kept in step as orders rest and leave the book.
+// Each account's open orders per market: a count (MAX_NUM_ORDERS), a doubly linked list through the store's
+// olderOpen/newerOpen columns (cancel all) and an index by clientOrderId, kept in step as orders rest and leave.
 
-import type { Order } from './order.ts';
+import { NONE } from './order-store.ts';
+import type { ExchangeState } from './state.ts';
 
 /** The key of an open order in Account.byClientOrderId: clientOrderIds are unique per account and market. */
 export const clientKey = (marketIndex: number, clientOrderId: string): string =>
   `${marketIndex}:${clientOrderId}`;
 
-export function addOpen(order: Order): void {
-  const account = order.account;
-  const mi = order.market.index;
-  const newest = account.newestOpen[mi] ?? null;
-  order.olderOpen = newest;
-  if (newest !== null) newest.newerOpen = order;
-  account.newestOpen[mi] = order;
+export function addOpen(state: ExchangeState, slot: number): void {
+  const s = state.store;
+  const account = state.accountList[s.account[slot]!]!;
+  const mi = s.market[slot]!;
+  const newest = account.newestOpen[mi] ?? NONE;
+  s.olderOpen[slot] = newest;
+  s.newerOpen[slot] = NONE;
+  if (newest !== NONE) s.newerOpen[newest] = slot;
+  account.newestOpen[mi] = slot;
   account.openCount[mi] = (account.openCount[mi] ?? 0) + 1;
-  if (order.clientOrderId !== undefined)
-    account.byClientOrderId.set(clientKey(mi, order.clientOrderId), order);
+  const clientOrderId = s.clientOrderId[slot];
+  if (clientOrderId !== undefined) account.byClientOrderId.set(clientKey(mi, clientOrderId), slot);
+  state.orders.set(s.id[slot]!, slot);
 }
 
-export function removeOpen(order: Order): void {
-  const account = order.account;
-  const mi = order.market.index;
-  const { olderOpen, newerOpen } = order;
-  if (olderOpen !== null) olderOpen.newerOpen = newerOpen;
-  if (newerOpen !== null) newerOpen.olderOpen = olderOpen;
-  else account.newestOpen[mi] = olderOpen;
-  order.olderOpen = null;
-  order.newerOpen = null;
+export function removeOpen(state: ExchangeState, slot: number): void {
+  const s = state.store;
+  const account = state.accountList[s.account[slot]!]!;
+  const mi = s.market[slot]!;
+  const older = s.olderOpen[slot]!;
+  const newer = s.newerOpen[slot]!;
+  if (older !== NONE) s.newerOpen[older] = newer;
+  if (newer !== NONE) s.olderOpen[newer] = older;
+  else account.newestOpen[mi] = older;
+  s.olderOpen[slot] = NONE;
+  s.newerOpen[slot] = NONE;
   account.openCount[mi]!--;
-  if (order.clientOrderId !== undefined) account.byClientOrderId.delete(clientKey(mi, order.clientOrderId));
+  const clientOrderId = s.clientOrderId[slot];
+  if (clientOrderId !== undefined) account.byClientOrderId.delete(clientKey(mi, clientOrderId));
+  state.orders.delete(s.id[slot]!);
+}
+
+/** Slots of an account's open orders on a market, newest first. */
+export function openOrdersOf(state: ExchangeState, accountIndex: number, marketIndex: number): number[] {
+  const s = state.store;
+  const open: number[] = [];
+  const account = state.accountList[accountIndex];
+  for (let o = account?.newestOpen[marketIndex] ?? NONE; o !== NONE; o = s.olderOpen[o]!) open.push(o);
+  return open;
 }

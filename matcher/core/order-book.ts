@@ -1,13 +1,12 @@
 // The fast book. Per side: a map from price to level for O(1) lookup, and the levels kept sorted in small
 // chunks (a two-level sorted list), best last, so the best level is the last element of the last chunk, taking
 // it off is a pop, and adding or removing any other level moves at most one chunk's worth of entries (plus, on
-// the rare split or drop of a chunk, one pointer per chunk). Per level an intrusive doubly linked FIFO gives
-// O(1) append and O(1) removal anywhere; per-level totals are kept incrementally. No operation's cost grows
-// with the number of resting orders.
+// the rare split or drop of a chunk, one pointer per chunk). Per level a doubly linked FIFO through the store's
+// prev/next columns gives O(1) append and O(1) removal anywhere; per-level totals are kept incrementally.
+// No operation's cost grows with the number of resting orders.
 
 import type { OrderBook } from './book.ts';
-import type { Side } from './commands.ts';
-import type { Order } from './order.ts';
+import { BUY, NONE, type OrderStore } from './order-store.ts';
 
 const CHUNK = 64;
 
@@ -27,8 +26,8 @@ class Level {
   readonly price: number;
   /** Sort key: larger is better (price for bids, -price for asks). */
   readonly key: number;
-  head: Order | null = null;
-  tail: Order | null = null;
+  head = NONE;
+  tail = NONE;
   /** Sum of the remaining lots of the orders here. */
   total = 0;
   count = 0;
@@ -137,57 +136,65 @@ class BookSide {
 }
 
 export class FastOrderBook implements OrderBook {
+  private readonly store: OrderStore;
   private readonly bids = new BookSide(true);
   private readonly asks = new BookSide(false);
   size = 0;
   private inserted = 0;
 
-  private sideOf(side: Side): BookSide {
-    return side === 'BUY' ? this.bids : this.asks;
+  constructor(store: OrderStore) {
+    this.store = store;
   }
 
-  best(side: Side): Order | null {
-    const level = (side === 'BUY' ? this.bids : this.asks).best;
-    return level === null ? null : level.head;
+  best(side: number): number {
+    const level = (side === BUY ? this.bids : this.asks).best;
+    return level === null ? NONE : level.head;
   }
 
-  insert(order: Order): void {
-    const level = this.sideOf(order.side).levelFor(order.price);
-    order.level = level;
-    order.queuedAt = ++this.inserted;
-    order.next = null;
-    order.prev = level.tail;
-    if (level.tail === null) level.head = order;
-    else level.tail.next = order;
-    level.tail = order;
-    level.total += order.remaining;
+  insert(slot: number): void {
+    const s = this.store;
+    const level = (s.side[slot] === BUY ? this.bids : this.asks).levelFor(s.price[slot]!);
+    s.queuedAt[slot] = ++this.inserted;
+    s.next[slot] = NONE;
+    s.prev[slot] = level.tail;
+    if (level.tail === NONE) level.head = slot;
+    else s.next[level.tail] = slot;
+    level.tail = slot;
+    level.total += s.remaining[slot]!;
     level.count++;
     this.size++;
   }
 
-  remove(order: Order): void {
-    const level = order.level as Level;
-    const { prev, next } = order;
-    if (prev === null) level.head = next;
-    else prev.next = next;
-    if (next === null) level.tail = prev;
-    else next.prev = prev;
-    order.prev = null;
-    order.next = null;
-    order.level = null;
-    level.total -= order.remaining;
+  remove(slot: number): void {
+    const s = this.store;
+    const side = s.side[slot] === BUY ? this.bids : this.asks;
+    const level = side.byPrice.get(s.price[slot]!)!;
+    const prev = s.prev[slot]!;
+    const next = s.next[slot]!;
+    if (prev === NONE) level.head = next;
+    else s.next[prev] = next;
+    if (next === NONE) level.tail = prev;
+    else s.prev[next] = prev;
+    s.prev[slot] = NONE;
+    s.next[slot] = NONE;
+    level.total -= s.remaining[slot]!;
     level.count--;
     this.size--;
-    if (level.count === 0) this.sideOf(order.side).removeLevel(level);
+    if (level.count === 0) side.removeLevel(level);
   }
 
-  reduce(order: Order, lots: number): void {
-    order.remaining -= lots;
-    (order.level as Level).total -= lots;
+  reduce(slot: number, lots: number): void {
+    const s = this.store;
+    s.remaining[slot]! -= lots;
+    const side = s.side[slot] === BUY ? this.bids : this.asks;
+    // The best level is the one a fill reduces; look it up only otherwise.
+    const level =
+      side.best !== null && side.best.price === s.price[slot] ? side.best : side.byPrice.get(s.price[slot]!)!;
+    level.total -= lots;
   }
 
-  forEachLevel(side: Side, visit: (price: number, totalLots: number) => boolean): void {
-    const chunks = this.sideOf(side).chunks;
+  forEachLevel(side: number, visit: (price: number, totalLots: number) => boolean): void {
+    const chunks = (side === BUY ? this.bids : this.asks).chunks;
     for (let ci = chunks.length - 1; ci >= 0; ci--) {
       const c = chunks[ci]!;
       for (let i = c.length - 1; i >= 0; i--) {
@@ -197,13 +204,15 @@ export class FastOrderBook implements OrderBook {
     }
   }
 
-  *orders(side: Side): Generator<Order> {
-    for (const level of this.sideOf(side).levels()) {
-      for (let o = level.head; o !== null; o = o.next) yield o;
+  *orders(side: number): Generator<number> {
+    const next = this.store.next;
+    for (const level of (side === BUY ? this.bids : this.asks).levels()) {
+      for (let o = level.head; o !== NONE; o = next[o]!) yield o;
     }
   }
 
   validate(): string[] {
+    const s = this.store;
     const problems: string[] = [];
     let counted = 0;
     for (const side of [this.bids, this.asks]) {
@@ -219,16 +228,16 @@ export class FastOrderBook implements OrderBook {
           problems.push(`${name}: level ${level.price} not indexed`);
         let total = 0;
         let count = 0;
-        let prev: Order | null = null;
-        for (let o = level.head; o !== null; o = o.next) {
-          if (o.prev !== prev) problems.push(`order ${o.id}: broken back link`);
-          if (o.level !== level || o.price !== level.price)
-            problems.push(`order ${o.id}: on the wrong level`);
-          if ((o.side === 'BUY') !== side.isBid) problems.push(`order ${o.id}: on the wrong side`);
-          if (o.remaining <= 0) problems.push(`order ${o.id}: rests with nothing remaining`);
-          if (prev !== null && prev.queuedAt >= o.queuedAt)
-            problems.push(`order ${o.id}: queued before an older order`);
-          total += o.remaining;
+        let prev = NONE;
+        for (let o = level.head; o !== NONE; o = s.next[o]!) {
+          const id = s.id[o];
+          if (s.prev[o] !== prev) problems.push(`order ${id}: broken back link`);
+          if (s.price[o] !== level.price) problems.push(`order ${id}: on the wrong level`);
+          if ((s.side[o] === BUY) !== side.isBid) problems.push(`order ${id}: on the wrong side`);
+          if (s.remaining[o]! <= 0) problems.push(`order ${id}: rests with nothing remaining`);
+          if (prev !== NONE && s.queuedAt[prev]! >= s.queuedAt[o]!)
+            problems.push(`order ${id}: queued before an older order`);
+          total += s.remaining[o]!;
           count++;
           prev = o;
         }

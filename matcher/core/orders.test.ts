@@ -26,7 +26,7 @@ describe.each(['fast', 'reference'] as const)('orders (%s book)', (kind) => {
       expect(result.code).toBe('OK');
       expect(result.order?.status).toBe('NEW');
       expect(ex.order(result.order!.orderId)?.status).toBe('NEW');
-      expect(ex.state.markets.get('BTCUSDT')?.book.best('BUY')?.price).toBe(100);
+      expect(ex.best('BUY')?.price).toBe(100);
       expect(ex.balance(1, 'USDT')).toEqual({ free: u(800), locked: u(200) });
       expect(validate(ex.state)).toEqual([]);
     });
@@ -35,7 +35,7 @@ describe.each(['fast', 'reference'] as const)('orders (%s book)', (kind) => {
       const ex = exchange();
       const { result } = ex.limit(2, 'SELL', 3, 100);
       expect(result.order?.status).toBe('NEW');
-      expect(ex.state.markets.get('BTCUSDT')?.book.best('SELL')?.price).toBe(100);
+      expect(ex.best('SELL')?.price).toBe(100);
       expect(ex.balance(2, 'BTC')).toEqual({ free: u(7), locked: u(3) });
       expect(validate(ex.state)).toEqual([]);
     });
@@ -125,13 +125,12 @@ describe.each(['fast', 'reference'] as const)('orders (%s book)', (kind) => {
 
     it('that cannot fill completely changes nothing', () => {
       const ex = withAsks().fund(1, 'USDT', 1000);
-      const book = ex.state.markets.get('BTCUSDT')!.book;
-      const asksBefore = [...book.orders('SELL')].map((o) => [o.id, o.remaining]);
+      const asksBefore = ex.bookOrders('SELL').map((o) => [o.orderId, o.origQty - o.executedQty]);
       const applied = ex.limit(1, 'BUY', 11, 102, 'FOK');
       expect(applied.result.code).toBe('OK');
       expect(applied.result.order).toMatchObject({ status: 'EXPIRED', executedQty: 0 });
       expect(applied.events.map((e) => e.type)).toEqual(['order']);
-      expect([...book.orders('SELL')].map((o) => [o.id, o.remaining])).toEqual(asksBefore);
+      expect(ex.bookOrders('SELL').map((o) => [o.orderId, o.origQty - o.executedQty])).toEqual(asksBefore);
       expect(ex.balance(1, 'USDT')).toEqual({ free: u(2000), locked: 0n });
       expect(ex.balance(2, 'BTC')).toEqual({ free: 0n, locked: u(10) });
       expect(validate(ex.state)).toEqual([]);
@@ -302,7 +301,14 @@ describe.each(['fast', 'reference'] as const)('orders (%s book)', (kind) => {
       const placed = ex.limit(2, 'SELL', 3, 100, 'GTC', { clientOrderId: 'my-sell' });
       const orderId = placed.result.order!.orderId;
       const cancel = (clientOrderId: string) =>
-        ex.run({ type: 'cancelOrder', accountId: 2, symbol: 'BTCUSDT', orderId, clientOrderId, timestamp: ++ex.time });
+        ex.run({
+          type: 'cancelOrder',
+          accountId: 2,
+          symbol: 'BTCUSDT',
+          orderId,
+          clientOrderId,
+          timestamp: ++ex.time,
+        });
       const mismatch = cancel('someone-else');
       expect(mismatch.result.code).toBe('UNKNOWN_ORDER');
       expect(mismatch.events).toEqual([]);

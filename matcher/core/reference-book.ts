@@ -1,21 +1,25 @@
-// The reference book: plain sorted arrays, written to be obviously right rather than fast. The contract suite
-// and the property tests hold the fast book to it.
+// The reference book: plain sorted arrays of order slots, written to be obviously right rather than fast. The
+// contract suite and the property tests hold the fast book to it.
 
 import type { OrderBook } from './book.ts';
-import type { Side } from './commands.ts';
-import type { Order } from './order.ts';
+import { BUY, NONE, type OrderStore } from './order-store.ts';
 
 interface RefLevel {
   price: number;
   /** Oldest first. */
-  orders: Order[];
+  orders: number[];
 }
 
 export class ReferenceOrderBook implements OrderBook {
+  private readonly store: OrderStore;
   /** Best first: bids by descending price, asks by ascending price. */
   private readonly bids: RefLevel[] = [];
   private readonly asks: RefLevel[] = [];
   private inserted = 0;
+
+  constructor(store: OrderStore) {
+    this.store = store;
+  }
 
   get size(): number {
     let n = 0;
@@ -23,72 +27,76 @@ export class ReferenceOrderBook implements OrderBook {
     return n;
   }
 
-  private levels(side: Side): RefLevel[] {
-    return side === 'BUY' ? this.bids : this.asks;
+  private levels(side: number): RefLevel[] {
+    return side === BUY ? this.bids : this.asks;
   }
 
   /** Whether price a is better than price b on `side`. */
-  private better(side: Side, a: number, b: number): boolean {
-    return side === 'BUY' ? a > b : a < b;
+  private better(side: number, a: number, b: number): boolean {
+    return side === BUY ? a > b : a < b;
   }
 
-  best(side: Side): Order | null {
-    return this.levels(side)[0]?.orders[0] ?? null;
+  best(side: number): number {
+    return this.levels(side)[0]?.orders[0] ?? NONE;
   }
 
-  insert(order: Order): void {
-    const levels = this.levels(order.side);
-    order.queuedAt = ++this.inserted;
-    let level = levels.find((l) => l.price === order.price);
+  insert(slot: number): void {
+    const side = this.store.side[slot]!;
+    const price = this.store.price[slot]!;
+    const levels = this.levels(side);
+    this.store.queuedAt[slot] = ++this.inserted;
+    let level = levels.find((l) => l.price === price);
     if (level === undefined) {
-      level = { price: order.price, orders: [] };
-      const at = levels.findIndex((l) => this.better(order.side, order.price, l.price));
+      level = { price, orders: [] };
+      const at = levels.findIndex((l) => this.better(side, price, l.price));
       levels.splice(at === -1 ? levels.length : at, 0, level);
     }
-    level.orders.push(order);
+    level.orders.push(slot);
   }
 
-  remove(order: Order): void {
-    const levels = this.levels(order.side);
-    const li = levels.findIndex((l) => l.price === order.price);
+  remove(slot: number): void {
+    const levels = this.levels(this.store.side[slot]!);
+    const li = levels.findIndex((l) => l.price === this.store.price[slot]);
     const level = levels[li];
-    const oi = level === undefined ? -1 : level.orders.indexOf(order);
-    if (level === undefined || oi === -1) throw new Error(`order ${order.id} is not on the book`);
+    const oi = level === undefined ? -1 : level.orders.indexOf(slot);
+    if (level === undefined || oi === -1) throw new Error(`order ${this.store.id[slot]} is not on the book`);
     level.orders.splice(oi, 1);
     if (level.orders.length === 0) levels.splice(li, 1);
   }
 
-  reduce(order: Order, lots: number): void {
-    order.remaining -= lots;
+  reduce(slot: number, lots: number): void {
+    this.store.remaining[slot]! -= lots;
   }
 
-  forEachLevel(side: Side, visit: (price: number, totalLots: number) => boolean): void {
+  forEachLevel(side: number, visit: (price: number, totalLots: number) => boolean): void {
     for (const level of this.levels(side)) {
-      const total = level.orders.reduce((sum, o) => sum + o.remaining, 0);
+      const total = level.orders.reduce((sum, o) => sum + this.store.remaining[o]!, 0);
       if (!visit(level.price, total)) return;
     }
   }
 
-  *orders(side: Side): Generator<Order> {
+  *orders(side: number): Generator<number> {
     for (const level of this.levels(side)) yield* level.orders;
   }
 
   validate(): string[] {
+    const s = this.store;
     const problems: string[] = [];
-    for (const side of ['BUY', 'SELL'] as const) {
+    for (const side of [BUY, 1 - BUY]) {
       const levels = this.levels(side);
       levels.forEach((level, i) => {
         const next = levels[i + 1];
         if (next !== undefined && !this.better(side, level.price, next.price)) {
-          problems.push(`${side}: level ${level.price} out of order`);
+          problems.push(`side ${side}: level ${level.price} out of order`);
         }
-        if (level.orders.length === 0) problems.push(`${side}: level ${level.price} is empty`);
+        if (level.orders.length === 0) problems.push(`side ${side}: level ${level.price} is empty`);
         level.orders.forEach((o, j) => {
-          if (o.price !== level.price || o.side !== side) problems.push(`order ${o.id}: on the wrong level`);
-          if (o.remaining <= 0) problems.push(`order ${o.id}: rests with nothing remaining`);
+          if (s.price[o] !== level.price || s.side[o] !== side)
+            problems.push(`order ${s.id[o]}: on the wrong level`);
+          if (s.remaining[o]! <= 0) problems.push(`order ${s.id[o]}: rests with nothing remaining`);
           const older = level.orders[j - 1];
-          if (older !== undefined && older.queuedAt >= o.queuedAt) {
-            problems.push(`order ${o.id}: queued before an older order`);
+          if (older !== undefined && s.queuedAt[older]! >= s.queuedAt[o]!) {
+            problems.push(`order ${s.id[o]}: queued before an older order`);
           }
         });
       });

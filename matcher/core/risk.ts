@@ -3,7 +3,7 @@
 
 import type { Event } from './events.ts';
 import { mul2, mul3, type Units } from './money.ts';
-import type { Order } from './order.ts';
+import { BUY } from './order-store.ts';
 import {
   type Account,
   Account as AccountClass,
@@ -21,7 +21,9 @@ export class Tx {
   seq = 0;
   time = 0;
   events: Event[] = [];
+  /** The balances this command changed, in order of first change: the first `touchedCount` entries. */
   private readonly touched: Balance[] = [];
+  private touchedCount = 0;
 
   constructor(state: ExchangeState) {
     this.state = state;
@@ -31,19 +33,20 @@ export class Tx {
     this.seq = seq;
     this.time = time;
     this.events = [];
-    this.touched.length = 0;
+    this.touchedCount = 0;
   }
 
   touch(balance: Balance): void {
     if (balance.reportedAt !== this.seq) {
       balance.reportedAt = this.seq;
-      this.touched.push(balance);
+      this.touched[this.touchedCount++] = balance;
     }
   }
 
   /** The events, closed by one balance update per balance the command changed, in order of first change. */
   finish(): Event[] {
-    for (const b of this.touched) {
+    for (let i = 0; i < this.touchedCount; i++) {
+      const b = this.touched[i]!;
       this.events.push({
         type: 'balance',
         accountId: b.account.id,
@@ -59,8 +62,9 @@ export class Tx {
 export function accountOf(state: ExchangeState, accountId: number): Account {
   let account = state.accounts.get(accountId);
   if (account === undefined) {
-    account = new AccountClass(accountId);
+    account = new AccountClass(accountId, state.accountList.length);
     state.accounts.set(accountId, account);
+    state.accountList.push(account);
   }
   return account;
 }
@@ -83,14 +87,18 @@ export function release(tx: Tx, balance: Balance, amount: bigint): void {
 }
 
 /** What a resting order holds: a buy its price × remaining in quote, a sell its remaining in base. */
-export function heldBy(order: Order): bigint {
-  const m = order.market;
-  if (order.side === 'BUY') return mul3(order.price, order.remaining, m.notionalPerTickLot);
-  return mul2(order.remaining, m.unitsPerLot);
+export function heldBy(state: ExchangeState, slot: number): bigint {
+  const s = state.store;
+  const m = state.marketList[s.market[slot]!]!;
+  if (s.side[slot] === BUY) return mul3(s.price[slot]!, s.remaining[slot]!, m.notionalPerTickLot);
+  return mul2(s.remaining[slot]!, m.unitsPerLot);
 }
 
 /** Gives back what a resting order still holds (on cancel or expiry). */
-export function releaseOrder(tx: Tx, order: Order): void {
-  const m = order.market;
-  release(tx, order.account.balance(order.side === 'BUY' ? m.quote : m.base), heldBy(order));
+export function releaseOrder(tx: Tx, slot: number): void {
+  const state = tx.state;
+  const s = state.store;
+  const m = state.marketList[s.market[slot]!]!;
+  const account = state.accountList[s.account[slot]!]!;
+  release(tx, account.balance(s.side[slot] === BUY ? m.quote : m.base), heldBy(state, slot));
 }

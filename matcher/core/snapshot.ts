@@ -3,30 +3,16 @@
 // indistinguishable from the original: same hash, same behaviour for every later command.
 
 import type { BookKind } from './book.ts';
-import type { MarketDefinition, MarketStatus, OrderType, Side, TimeInForce } from './commands.ts';
+import type { MarketDefinition, MarketStatus } from './commands.ts';
 import { assetOf, createState, newBook } from './engine.ts';
-import type { OrderStatus } from './events.ts';
+import type { OrderUpdate } from './events.ts';
 import { addOpen } from './open-orders.ts';
-import { Order } from './order.ts';
+import { BUY, ORDER_TYPES, SELL, SIDES, STATUSES, TIME_IN_FORCE } from './order-store.ts';
 import { accountOf } from './risk.ts';
 import { type ExchangeState, Market } from './state.ts';
 
-export interface OrderSnapshot {
-  orderId: number;
-  symbol: string;
-  accountId: number;
-  side: Side;
-  orderType: OrderType;
-  timeInForce: TimeInForce;
-  price: number;
-  origQty: number;
-  executedQty: number;
-  cumQuote: bigint;
-  status: OrderStatus;
-  clientOrderId: string | undefined;
-  time: number;
-  updateTime: number;
-}
+/** An open order as the snapshot keeps it: its last update, less the event tag. */
+export type OrderSnapshot = Omit<OrderUpdate, 'type'>;
 
 export interface Snapshot {
   version: 1;
@@ -43,24 +29,14 @@ export interface Snapshot {
 export function snapshot(state: ExchangeState): Snapshot {
   const orders: OrderSnapshot[] = [];
   for (const m of state.marketList) {
-    for (const side of ['BUY', 'SELL'] as const) {
-      for (const o of m.book.orders(side)) {
-        orders.push({
-          orderId: o.id,
-          symbol: m.symbol,
-          accountId: o.account.id,
-          side: o.side,
-          orderType: o.orderType,
-          timeInForce: o.timeInForce,
-          price: o.price,
-          origQty: o.origQty,
-          executedQty: o.executedQty,
-          cumQuote: o.cumQuote,
-          status: o.status,
-          clientOrderId: o.clientOrderId,
-          time: o.time,
-          updateTime: o.updateTime,
-        });
+    for (const side of [BUY, SELL]) {
+      for (const slot of m.book.orders(side)) {
+        const { type: _, ...order } = state.store.view(
+          slot,
+          m.symbol,
+          state.accountList[state.store.account[slot]!]!.id,
+        );
+        orders.push(order);
       }
     }
   }
@@ -106,7 +82,13 @@ export function restore(snap: Snapshot, bookKind: BookKind = 'fast'): ExchangeSt
   for (const { definition, status, lastPrice } of snap.markets) {
     const base = assetOf(state, definition.baseAsset);
     const quote = assetOf(state, definition.quoteAsset);
-    const market = new Market(state.marketList.length, definition, base, quote, newBook(bookKind));
+    const market = new Market(
+      state.marketList.length,
+      definition,
+      base,
+      quote,
+      newBook(bookKind, state.store),
+    );
     market.status = status;
     market.lastPrice = lastPrice;
     state.markets.set(market.symbol, market);
@@ -118,33 +100,31 @@ export function restore(snap: Snapshot, bookKind: BookKind = 'fast'): ExchangeSt
     balance.locked = b.locked;
   }
   // The book queue follows the snapshot's priority order; each account's open list follows order ids.
-  const placed: Order[] = [];
-  for (const s of snap.orders) {
-    const market = state.markets.get(s.symbol);
-    if (market === undefined) throw new Error(`snapshot order ${s.orderId} names unknown market ${s.symbol}`);
-    const account = accountOf(state, s.accountId);
-    const o = new Order(
-      s.orderId,
-      market,
-      account,
-      s.side,
-      s.orderType,
-      s.timeInForce,
-      s.price,
-      s.origQty,
-      s.clientOrderId,
-      s.time,
-    );
-    o.executedQty = s.executedQty;
-    o.remaining = s.origQty - s.executedQty;
-    o.cumQuote = s.cumQuote;
-    o.status = s.status;
-    o.updateTime = s.updateTime;
-    market.book.insert(o);
-    state.orders.set(o.id, o);
-    placed.push(o);
+  const store = state.store;
+  const placed: number[] = [];
+  for (const o of snap.orders) {
+    const market = state.markets.get(o.symbol);
+    if (market === undefined) throw new Error(`snapshot order ${o.orderId} names unknown market ${o.symbol}`);
+    const slot = store.alloc();
+    store.id[slot] = o.orderId;
+    store.market[slot] = market.index;
+    store.account[slot] = accountOf(state, o.accountId).index;
+    store.side[slot] = SIDES.indexOf(o.side);
+    store.orderType[slot] = ORDER_TYPES.indexOf(o.orderType);
+    store.timeInForce[slot] = TIME_IN_FORCE.indexOf(o.timeInForce);
+    store.price[slot] = o.price;
+    store.origQty[slot] = o.origQty;
+    store.executedQty[slot] = o.executedQty;
+    store.remaining[slot] = o.origQty - o.executedQty;
+    store.addCumQuote(slot, o.cumQuote);
+    store.status[slot] = STATUSES.indexOf(o.status);
+    store.time[slot] = o.time;
+    store.updateTime[slot] = o.updateTime;
+    store.clientOrderId[slot] = o.clientOrderId;
+    market.book.insert(slot);
+    placed.push(slot);
   }
-  placed.sort((a, b) => a.id - b.id);
-  for (const o of placed) addOpen(o);
+  placed.sort((a, b) => store.id[a]! - store.id[b]!);
+  for (const slot of placed) addOpen(state, slot);
   return state;
 }

@@ -3,7 +3,8 @@
 
 import type { BookKind, OrderBook } from './book.ts';
 import type { MarketDefinition, MarketStatus } from './commands.ts';
-import type { Order } from './order.ts';
+import type { IdIndex } from './id-index.ts';
+import type { OrderStore } from './order-store.ts';
 import type { Tx } from './risk.ts';
 
 export class Asset {
@@ -38,17 +39,21 @@ export class Balance {
 
 export class Account {
   readonly id: number;
+  /** Position in ExchangeState.accountList: what the order store records. */
+  readonly index: number;
   /** By asset index; a hole is a zero balance never touched. */
   readonly balances: (Balance | undefined)[] = [];
   /** Open orders per market index (MAX_NUM_ORDERS). */
   readonly openCount: number[] = [];
-  /** Per market index, the newest of this account's open orders there; older ones follow `olderOpen`. */
-  readonly newestOpen: (Order | null)[] = [];
-  /** Open orders by market index and clientOrderId: `${marketIndex}:${clientOrderId}`. */
-  readonly byClientOrderId = new Map<string, Order>();
+  /** Per market index, the slot of the newest of this account's open orders there (older ones follow
+   * the store's `olderOpen`), or NONE. */
+  readonly newestOpen: number[] = [];
+  /** Slots of open orders by market index and clientOrderId (see open-orders.ts clientKey). */
+  readonly byClientOrderId = new Map<string, number>();
 
-  constructor(id: number) {
+  constructor(id: number, index: number) {
     this.id = id;
+    this.index = index;
   }
 
   balance(asset: Asset): Balance {
@@ -96,8 +101,11 @@ export interface ExchangeState {
   readonly assets: Map<string, Asset>;
   readonly assetList: Asset[];
   readonly accounts: Map<number, Account>;
-  /** Every open order, by orderId. */
-  readonly orders: Map<number, Order>;
+  readonly accountList: Account[];
+  /** Every order the core holds, open or being placed. */
+  readonly store: OrderStore;
+  /** The slot of every open order, by orderId. */
+  readonly orders: IdIndex;
   /** The id the next accepted order gets; ids are global across markets and never reused. */
   nextOrderId: number;
   nextTradeId: number;

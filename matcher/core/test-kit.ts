@@ -4,7 +4,9 @@
 import type { BookKind } from './book.ts';
 import type { Command, MarketSpec, OrderType, PlaceOrder, Side, TimeInForce } from './commands.ts';
 import { type Applied, apply, createState } from './engine.ts';
+import type { OrderUpdate } from './events.ts';
 import type { Fraction, Lots, Ticks, Units } from './money.ts';
+import { BUY, SELL } from './order-store.ts';
 import type { ExchangeState } from './state.ts';
 
 export const WHOLE = 100_000_000n;
@@ -98,7 +100,26 @@ export class Exchange {
     return { free: b?.free ?? 0n, locked: b?.locked ?? 0n };
   }
 
-  order(orderId: number) {
-    return this.state.orders.get(orderId);
+  /** An open order as it stands, or undefined once it is closed. */
+  order(orderId: number): OrderUpdate | undefined {
+    const slot = this.state.orders.get(orderId);
+    return slot === undefined ? undefined : this.view(slot);
+  }
+
+  /** The resting orders of a side in priority order (price, then time). */
+  bookOrders(side: Side, symbol = 'BTCUSDT'): OrderUpdate[] {
+    const book = this.state.markets.get(symbol)!.book;
+    return [...book.orders(side === 'BUY' ? BUY : SELL)].map((slot) => this.view(slot));
+  }
+
+  /** The first order at the best price of a side. */
+  best(side: Side, symbol = 'BTCUSDT'): OrderUpdate | undefined {
+    return this.bookOrders(side, symbol)[0];
+  }
+
+  private view(slot: number): OrderUpdate {
+    const s = this.state.store;
+    const market = this.state.marketList[s.market[slot]!]!;
+    return s.view(slot, market.symbol, this.state.accountList[s.account[slot]!]!.id);
   }
 }

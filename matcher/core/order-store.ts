@@ -1,0 +1,188 @@
+// Every order the core holds, as columns of typed arrays indexed by a slot number (struct of arrays). A resting
+// order is a handful of numbers, not a heap object: the garbage collector never walks the book, so the cost of
+// an operation does not grow with the number of resting orders. Slots of closed orders are reused.
+
+import type { OrderType, Side, TimeInForce } from './commands.ts';
+import type { OrderStatus, OrderUpdate } from './events.ts';
+import type { Lots, Ticks, Units } from './money.ts';
+
+/** "No order": the empty slot reference. */
+export const NONE = -1;
+
+export const BUY = 0;
+export const SELL = 1;
+export const SIDES: readonly Side[] = ['BUY', 'SELL'];
+export const ORDER_TYPES: readonly OrderType[] = ['LIMIT', 'LIMIT_MAKER', 'MARKET'];
+export const TIME_IN_FORCE: readonly TimeInForce[] = ['GTC', 'IOC', 'FOK'];
+export const STATUSES: readonly OrderStatus[] = [
+  'NEW',
+  'PARTIALLY_FILLED',
+  'FILLED',
+  'CANCELED',
+  'REJECTED',
+  'EXPIRED',
+  'EXPIRED_IN_MATCH',
+];
+export const LIMIT = 0;
+export const LIMIT_MAKER = 1;
+export const MARKET = 2;
+export const GTC = 0;
+export const IOC = 1;
+export const FOK = 2;
+export const NEW = 0;
+export const PARTIALLY_FILLED = 1;
+export const FILLED = 2;
+export const CANCELED = 3;
+export const EXPIRED = 5;
+
+/** cumQuote is kept exact in two double limbs: hi * 2^32 + lo, each limb a safe integer. */
+const LIMB = 2 ** 32;
+const LIMB_BIG = 32n;
+
+export class OrderStore {
+  private capacity = 0;
+  /** Slots never used yet start here; closed ones wait in `freed`. */
+  private top = 0;
+  private readonly freed: number[] = [];
+
+  id = new Float64Array(0);
+  /** In ticks; 0 for MARKET orders. */
+  price = new Float64Array(0);
+  /** In lots. */
+  origQty = new Float64Array(0);
+  executedQty = new Float64Array(0);
+  /** origQty - executedQty. */
+  remaining = new Float64Array(0);
+  time = new Float64Array(0);
+  updateTime = new Float64Array(0);
+  cumQuoteLo = new Float64Array(0);
+  cumQuoteHi = new Float64Array(0);
+  /** Set by the book on entry: FIFO means this ascends along every price level. */
+  queuedAt = new Float64Array(0);
+  market = new Int32Array(0);
+  /** Index into ExchangeState.accountList. */
+  account = new Int32Array(0);
+  /** The fast book's FIFO links within a price level. */
+  prev = new Int32Array(0);
+  next = new Int32Array(0);
+  /** The account's open orders on the market, newest first (see Account.newestOpen). */
+  olderOpen = new Int32Array(0);
+  newerOpen = new Int32Array(0);
+  side = new Uint8Array(0);
+  orderType = new Uint8Array(0);
+  timeInForce = new Uint8Array(0);
+  status = new Uint8Array(0);
+  clientOrderId: (string | undefined)[] = [];
+
+  alloc(): number {
+    const slot = this.freed.length > 0 ? this.freed.pop()! : this.top++;
+    if (slot >= this.capacity) this.grow();
+    this.prev[slot] = NONE;
+    this.next[slot] = NONE;
+    this.olderOpen[slot] = NONE;
+    this.newerOpen[slot] = NONE;
+    this.executedQty[slot] = 0;
+    this.cumQuoteLo[slot] = 0;
+    this.cumQuoteHi[slot] = 0;
+    this.queuedAt[slot] = 0;
+    this.status[slot] = NEW;
+    return slot;
+  }
+
+  /** Gives a closed order's slot back for reuse. */
+  free(slot: number): void {
+    this.clientOrderId[slot] = undefined;
+    this.freed.push(slot);
+  }
+
+  /** Slots in use. */
+  get live(): number {
+    return this.top - this.freed.length;
+  }
+
+  addCumQuote(slot: number, amount: number | bigint): void {
+    if (typeof amount === 'number') {
+      const hi = Math.floor(amount / LIMB);
+      let lo = this.cumQuoteLo[slot]! + (amount - hi * LIMB);
+      let carry = hi;
+      if (lo >= LIMB) {
+        lo -= LIMB;
+        carry++;
+      }
+      this.cumQuoteLo[slot] = lo;
+      this.cumQuoteHi[slot]! += carry;
+    } else {
+      const total = this.cumQuote(slot) + amount;
+      this.cumQuoteHi[slot] = Number(total >> LIMB_BIG);
+      this.cumQuoteLo[slot] = Number(total & (2n ** LIMB_BIG - 1n));
+    }
+  }
+
+  /** Sum of price × quantity over the order's fills, in quote units. */
+  cumQuote(slot: number): bigint {
+    const hi = this.cumQuoteHi[slot]!;
+    const lo = this.cumQuoteLo[slot]!;
+    if (hi === 0) return lo === 0 ? 0n : BigInt(lo);
+    return (BigInt(hi) << LIMB_BIG) + BigInt(lo);
+  }
+
+  view(slot: number, symbol: string, accountId: number): OrderUpdate {
+    return {
+      type: 'order',
+      symbol,
+      orderId: this.id[slot]!,
+      clientOrderId: this.clientOrderId[slot],
+      accountId,
+      side: SIDES[this.side[slot]!]!,
+      orderType: ORDER_TYPES[this.orderType[slot]!]!,
+      timeInForce: TIME_IN_FORCE[this.timeInForce[slot]!]!,
+      price: this.price[slot] as Ticks,
+      origQty: this.origQty[slot] as Lots,
+      executedQty: this.executedQty[slot] as Lots,
+      cumQuote: this.cumQuote(slot) as Units,
+      status: STATUSES[this.status[slot]!]!,
+      time: this.time[slot]!,
+      updateTime: this.updateTime[slot]!,
+    };
+  }
+
+  private grow(): void {
+    const n = Math.max(1024, this.capacity * 2);
+    const f64 = (a: Float64Array) => {
+      const b = new Float64Array(n);
+      b.set(a);
+      return b;
+    };
+    const i32 = (a: Int32Array) => {
+      const b = new Int32Array(n);
+      b.set(a);
+      return b;
+    };
+    const u8 = (a: Uint8Array) => {
+      const b = new Uint8Array(n);
+      b.set(a);
+      return b;
+    };
+    this.id = f64(this.id);
+    this.price = f64(this.price);
+    this.origQty = f64(this.origQty);
+    this.executedQty = f64(this.executedQty);
+    this.remaining = f64(this.remaining);
+    this.time = f64(this.time);
+    this.updateTime = f64(this.updateTime);
+    this.cumQuoteLo = f64(this.cumQuoteLo);
+    this.cumQuoteHi = f64(this.cumQuoteHi);
+    this.queuedAt = f64(this.queuedAt);
+    this.market = i32(this.market);
+    this.account = i32(this.account);
+    this.prev = i32(this.prev);
+    this.next = i32(this.next);
+    this.olderOpen = i32(this.olderOpen);
+    this.newerOpen = i32(this.newerOpen);
+    this.side = u8(this.side);
+    this.orderType = u8(this.orderType);
+    this.timeInForce = u8(this.timeInForce);
+    this.status = u8(this.status);
+    this.capacity = n;
+  }
+}
