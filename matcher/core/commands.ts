@@ -108,10 +108,4 @@ export interface CancelAllOrders {
 }
 
 export type Command =
-  | CreateMarket
-  | SetMarketStatus
-  | Deposit
-  | Withdraw
-  | PlaceOrder
-  | CancelOrder
-  | CancelAllOrders;
+  CreateMarket | SetMarketStatus | Deposit | Withdraw | PlaceOrder | CancelOrder | CancelAllOrders;

@@ -5,13 +5,7 @@ import type { MarketDefinition, MarketStatus, OrderType, Side, TimeInForce } fro
 import type { Lots, Ticks, Units } from './money.ts';
 
 export type OrderStatus =
-  | 'NEW'
-  | 'PARTIALLY_FILLED'
-  | 'FILLED'
-  | 'CANCELED'
-  | 'REJECTED'
-  | 'EXPIRED'
-  | 'EXPIRED_IN_MATCH';
+  'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED' | 'REJECTED' | 'EXPIRED' | 'EXPIRED_IN_MATCH';
 
 /** A market was created (with every default filled in). */
 export interface MarketCreated {
@@ -99,10 +93,4 @@ export interface Withdrawn {
 }
 
 export type Event =
-  | MarketCreated
-  | MarketStatusChanged
-  | OrderUpdate
-  | Trade
-  | BalanceUpdate
-  | Deposited
-  | Withdrawn;
+  MarketCreated | MarketStatusChanged | OrderUpdate | Trade | BalanceUpdate | Deposited | Withdrawn;
