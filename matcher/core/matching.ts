@@ -3,7 +3,17 @@
 // balances once, by the caller, from what this returns.
 
 import type { Trade } from './events.ts';
-import { feeOf, type Lots, mul2, mul3, type Ticks, type Units } from './money.ts';
+import {
+  ExactSum,
+  feeOf,
+  type Lots,
+  MAX_SAFE_FEE_RATE,
+  mul2,
+  mul3,
+  safeFeeOf,
+  type Ticks,
+  type Units,
+} from './money.ts';
 import { removeOpen } from './open-orders.ts';
 import { BUY, FILLED, MARKET, PARTIALLY_FILLED, SELL } from './order-store.ts';
 import type { Tx } from './risk.ts';
@@ -43,10 +53,11 @@ export function match(tx: Tx, market: Market, taker: number, budget: bigint): Ma
   const takerId = s.id[taker]!;
   const takerAccount = state.accountList[s.account[taker]!]!;
   const time = tx.time;
-  let spent = 0n;
-  let received = 0n;
-  let baseFees = 0n;
-  let quoteFees = 0n;
+  const spent = new ExactSum();
+  const received = new ExactSum();
+  const baseFees = new ExactSum();
+  const quoteFees = new ExactSum();
+  const safeFees = buyerRate <= MAX_SAFE_FEE_RATE && sellerRate <= MAX_SAFE_FEE_RATE;
 
   while (s.remaining[taker]! > 0) {
     const maker = book.best(isBuy ? SELL : BUY);
@@ -54,43 +65,58 @@ export function match(tx: Tx, market: Market, taker: number, budget: bigint): Ma
     const price = s.price[maker]!;
     if (!isMarket && !crosses(side, limit, price)) break;
     let q = Math.min(s.remaining[taker]!, s.remaining[maker]!);
-    if (isMarket && isBuy && spent + mul3(price, q, k) > budget) {
-      q = Number((budget - spent) / mul2(price, k)); // what the rest of the budget affords, in whole lots
+    if (isMarket && isBuy && spent.value + mul3(price, q, k) > budget) {
+      q = Number((budget - spent.value) / mul2(price, k)); // what the rest of the budget affords, in whole lots
       if (q === 0) break;
     }
     // Amounts in doubles while they are safe integers (the common case), in bigint beyond.
     const quoteN = price * q * k;
     const baseN = q * perLot;
-    let quoteQty: bigint;
-    let baseQty: bigint;
-    let buyerFee: bigint;
-    let sellerFee: bigint;
-    if (quoteN <= MAX_SAFE && baseN <= MAX_SAFE) {
-      quoteQty = BigInt(quoteN);
-      baseQty = BigInt(baseN);
-      buyerFee = feeOf(baseN, buyerRate);
-      sellerFee = feeOf(quoteN, sellerRate);
-      s.addCumQuote(maker, quoteN);
-    } else {
-      quoteQty = mul3(price, q, k);
-      baseQty = mul2(q, perLot);
-      buyerFee = feeOf(baseQty, buyerRate);
-      sellerFee = feeOf(quoteQty, sellerRate);
-      s.addCumQuote(maker, quoteQty);
-    }
     const makerAccount = state.accountList[s.account[maker]!]!;
     const makerBase = makerAccount.balance(market.base);
     const makerQuote = makerAccount.balance(market.quote);
-    const makerId = s.id[maker]!;
-    if (isBuy) {
-      makerBase.locked -= baseQty;
-      makerQuote.free += quoteQty - sellerFee;
-      received += baseQty - buyerFee;
+    let quoteQty: bigint;
+    let buyerFee: bigint;
+    let sellerFee: bigint;
+    if (quoteN <= MAX_SAFE && baseN <= MAX_SAFE && safeFees) {
+      const buyerFeeN = buyerRate === 0 ? 0 : safeFeeOf(baseN, buyerRate);
+      const sellerFeeN = sellerRate === 0 ? 0 : safeFeeOf(quoteN, sellerRate);
+      quoteQty = BigInt(quoteN);
+      buyerFee = buyerFeeN === 0 ? 0n : BigInt(buyerFeeN);
+      sellerFee = sellerFeeN === 0 ? 0n : BigInt(sellerFeeN);
+      if (isBuy) {
+        makerBase.locked -= BigInt(baseN);
+        makerQuote.free += BigInt(quoteN - sellerFeeN);
+        received.add(baseN - buyerFeeN);
+      } else {
+        makerQuote.locked -= quoteQty;
+        makerBase.free += BigInt(baseN - buyerFeeN);
+        received.add(quoteN - sellerFeeN);
+      }
+      spent.add(quoteN);
+      baseFees.add(buyerFeeN);
+      quoteFees.add(sellerFeeN);
+      s.addCumQuote(maker, quoteN);
     } else {
-      makerQuote.locked -= quoteQty;
-      makerBase.free += baseQty - buyerFee;
-      received += quoteQty - sellerFee;
+      quoteQty = mul3(price, q, k);
+      const baseQty = mul2(q, perLot);
+      buyerFee = feeOf(baseQty, buyerRate);
+      sellerFee = feeOf(quoteQty, sellerRate);
+      if (isBuy) {
+        makerBase.locked -= baseQty;
+        makerQuote.free += quoteQty - sellerFee;
+        received.addBig(baseQty - buyerFee);
+      } else {
+        makerQuote.locked -= quoteQty;
+        makerBase.free += baseQty - buyerFee;
+        received.addBig(quoteQty - sellerFee);
+      }
+      spent.addBig(quoteQty);
+      baseFees.addBig(buyerFee);
+      quoteFees.addBig(sellerFee);
+      s.addCumQuote(maker, quoteQty);
     }
+    const makerId = s.id[maker]!;
     tx.touch(makerBase);
     tx.touch(makerQuote);
     tx.events.push(
@@ -109,9 +135,6 @@ export function match(tx: Tx, market: Market, taker: number, budget: bigint): Ma
         sellerFee,
       ),
     );
-    spent += quoteQty;
-    baseFees += buyerFee;
-    quoteFees += sellerFee;
     market.lastPrice = price;
 
     s.executedQty[taker]! += q;
@@ -130,11 +153,12 @@ export function match(tx: Tx, market: Market, taker: number, budget: bigint): Ma
       tx.events.push(s.view(maker, market.symbol, makerAccount.id));
     }
   }
-  if (spent > 0n) {
-    market.base.feesCollected += baseFees;
-    market.quote.feesCollected += quoteFees;
+  const paid = spent.value;
+  if (paid > 0n) {
+    market.base.feesCollected += baseFees.value;
+    market.quote.feesCollected += quoteFees.value;
   }
-  return { spent, received };
+  return { spent: paid, received: received.value };
 }
 
 function trade(

@@ -43,23 +43,56 @@ export function mul2(a: number, b: number): bigint {
   return x <= MAX_SAFE ? BigInt(x) : BigInt(a) * BigInt(b);
 }
 
+/** The largest fee rate `safeFeeOf` takes: 0.9 (90 %). */
+export const MAX_SAFE_FEE_RATE = 90_000_000;
+
 /**
- * ceil(amount * rate / 1e8): a fee on an amount, rounded up to the unit, exact. Doubles when the amount is a
- * safe integer: with amount = hi * 1e8 + lo, the fee is hi * rate + ceil(lo * rate / 1e8), and both products
- * stay below 2^53 for any rate up to 0.9 (90 %); otherwise bigint.
+ * ceil(amount * rate / 1e8) in doubles, exact for a safe-integer amount and a rate up to MAX_SAFE_FEE_RATE:
+ * with amount = hi * 1e8 + lo, the fee is hi * rate + ceil(lo * rate / 1e8), and both products stay below 2^53.
  */
+export function safeFeeOf(amount: number, rate: number): number {
+  const lo = amount % UNITS_PER_WHOLE;
+  const hi = (amount - lo) / UNITS_PER_WHOLE;
+  const x = lo * rate;
+  const rest = x % UNITS_PER_WHOLE;
+  return hi * rate + (x - rest) / UNITS_PER_WHOLE + (rest > 0 ? 1 : 0);
+}
+
+/** ceil(amount * rate / 1e8): a fee on an amount, rounded up to the unit, exact for any amount. */
 export function feeOf(amount: bigint | number, rate: number): bigint {
   if (rate === 0) return 0n;
-  if (typeof amount === 'number' && amount <= MAX_SAFE && rate <= 90_000_000) {
-    const lo = amount % UNITS_PER_WHOLE;
-    const hi = (amount - lo) / UNITS_PER_WHOLE;
-    const x = lo * rate;
-    const rest = x % UNITS_PER_WHOLE;
-    return BigInt(hi * rate + (x - rest) / UNITS_PER_WHOLE + (rest > 0 ? 1 : 0));
+  if (typeof amount === 'number' && amount <= MAX_SAFE && rate <= MAX_SAFE_FEE_RATE) {
+    return BigInt(safeFeeOf(amount, rate));
   }
   const y = BigInt(amount) * BigInt(rate);
   const q = y / UNITS_PER_WHOLE_BIG;
   return q * UNITS_PER_WHOLE_BIG === y ? q : q + 1n;
+}
+
+/**
+ * An exact running total: a double while it stays a safe integer, spilling into a bigint beyond, so the common
+ * case allocates nothing.
+ */
+export class ExactSum {
+  private small = 0;
+  private big = 0n;
+
+  /** Adds a safe integer. */
+  add(x: number): void {
+    if (this.small + x > MAX_SAFE) {
+      this.big += BigInt(this.small);
+      this.small = 0;
+    }
+    this.small += x;
+  }
+
+  addBig(x: bigint): void {
+    this.big += x;
+  }
+
+  get value(): bigint {
+    return this.small === 0 ? this.big : this.big + BigInt(this.small);
+  }
 }
 
 /** a * b compared with c * d, exactly: -1, 0 or 1. */
