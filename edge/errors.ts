@@ -16,7 +16,7 @@ type Rejection = Exclude<ResultCode, 'OK'>;
 // Binance's codes: -1013 filter failures and invalid values, -1100 illegal characters, -1102 a mandatory
 // parameter missing or malformed, -1106 a parameter sent when not required, -1115/-1116/-1117 invalid
 // timeInForce/orderType/side, -1121 invalid symbol, -1130 invalid data, -2010 new order rejected, -2011 cancel
-// rejected, -1000 unknown.
+// rejected, -2022 cancel-replace failed (-2021, partly failed, comes from the halves), -1000 unknown.
 const TABLE: Readonly<Record<Rejection, { status: BinanceError['status']; code: number }>> = {
   UNKNOWN_COMMAND: { status: 500, code: -1000 },
   INVALID_SIDE: { status: 400, code: -1117 },
@@ -46,6 +46,7 @@ const TABLE: Readonly<Record<Rejection, { status: BinanceError['status']; code: 
   ORDER_WOULD_MATCH: { status: 400, code: -2010 },
   UNKNOWN_ORDER: { status: 400, code: -2011 },
   DUPLICATE_CLIENT_ORDER_ID: { status: 400, code: -2010 },
+  CANCEL_REPLACE_FAILED: { status: 400, code: -2022 },
 };
 
 /** The HTTP status and Binance error for a rejection; `detail` replaces the standard message when given. */

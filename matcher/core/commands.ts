@@ -7,6 +7,8 @@ export type Side = 'BUY' | 'SELL';
 export type OrderType = 'LIMIT' | 'LIMIT_MAKER' | 'MARKET';
 export type TimeInForce = 'GTC' | 'IOC' | 'FOK';
 export type MarketStatus = 'TRADING' | 'HALT';
+/** What happens when a taker would trade with a resting order of the same account (the taker's mode decides). */
+export type SelfTradePreventionMode = 'NONE' | 'EXPIRE_TAKER' | 'EXPIRE_MAKER' | 'EXPIRE_BOTH';
 
 /** PERCENT_PRICE_BY_SIDE: bounds on a limit price as multiples of the last trade price (fractions in 1e-8). */
 export interface PriceBand {
@@ -43,6 +45,10 @@ export interface MarketSpec {
   priceBand?: PriceBand;
   /** MAX_NUM_ORDERS: open orders per account on this market; default 200. */
   maxNumOrders?: number;
+  /** The mode an order gets when it names none; default EXPIRE_MAKER, as on Binance. */
+  defaultSelfTradePreventionMode?: SelfTradePreventionMode;
+  /** The modes an order may name; default all four. */
+  allowedSelfTradePreventionModes?: SelfTradePreventionMode[];
   makerFee: Fraction;
   takerFee: Fraction;
   status?: MarketStatus;
@@ -85,9 +91,58 @@ export interface PlaceOrder {
   timeInForce?: TimeInForce;
   /** LIMIT and LIMIT_MAKER only. */
   price?: Ticks;
-  quantity: Lots;
+  /** Required except for a MARKET order by quoteOrderQty. */
+  quantity?: Lots;
+  /** MARKET only, instead of quantity: quote to spend (BUY) or to receive (SELL), in quote units. */
+  quoteOrderQty?: Units;
   clientOrderId?: string;
+  /** Defaults to the market's defaultSelfTradePreventionMode. */
+  selfTradePreventionMode?: SelfTradePreventionMode;
   timestamp: number;
+}
+
+/** The new order of a cancelReplace: a placeOrder without what the cancelReplace itself carries. */
+export type ReplacementOrder = Omit<PlaceOrder, 'type' | 'accountId' | 'symbol' | 'timestamp'>;
+
+/** Cancel an open order and place a new one, atomically, as Binance's order.cancelReplace. */
+export interface CancelReplace {
+  type: 'cancelReplace';
+  accountId: number;
+  symbol: string;
+  /** Which order to cancel: one of the two, as for cancelOrder. */
+  cancelOrderId?: number;
+  cancelClientOrderId?: string;
+  /** STOP_ON_FAILURE: no new order when the cancel fails. ALLOW_FAILURE: place it regardless. */
+  mode: 'STOP_ON_FAILURE' | 'ALLOW_FAILURE';
+  order: ReplacementOrder;
+  timestamp: number;
+}
+
+/** Reduce an open order's quantity in place, keeping its priority (Binance's order.amend.keepPriority). */
+export interface AmendOrder {
+  type: 'amendOrder';
+  accountId: number;
+  symbol: string;
+  orderId?: number;
+  clientOrderId?: string;
+  /** The new total quantity, in lots: more than what has executed and less than the current quantity. */
+  newQty: Lots;
+  /** A new clientOrderId for the order; it keeps its own when none is sent. */
+  newClientOrderId?: string;
+  timestamp: number;
+}
+
+/**
+ * An account's own maker and taker fees (a fee tier), for one market or, without `symbol`, for every market;
+ * a market-specific tier wins over an account-wide one, which wins over the market's fees. `null` fees remove
+ * the tier.
+ */
+export interface SetAccountFees {
+  type: 'setAccountFees';
+  accountId: number;
+  symbol?: string;
+  makerFee: Fraction | null;
+  takerFee: Fraction | null;
 }
 
 export interface CancelOrder {
@@ -108,4 +163,13 @@ export interface CancelAllOrders {
 }
 
 export type Command =
-  CreateMarket | SetMarketStatus | Deposit | Withdraw | PlaceOrder | CancelOrder | CancelAllOrders;
+  | CreateMarket
+  | SetMarketStatus
+  | Deposit
+  | Withdraw
+  | SetAccountFees
+  | PlaceOrder
+  | CancelOrder
+  | CancelAllOrders
+  | CancelReplace
+  | AmendOrder;

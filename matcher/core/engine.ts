@@ -3,7 +3,10 @@
 // `state` in place (a copy per command would cost more than the matching) and nothing else does.
 
 import type { BookKind, OrderBook } from './book.ts';
+import { amendOrder } from './amend.ts';
 import { cancelAllOrders, cancelOrder } from './cancel.ts';
+import { cancelReplace } from './cancel-replace.ts';
+import { setAccountFees } from './fees.ts';
 import type { Command, CreateMarket, Deposit, SetMarketStatus, Withdraw } from './commands.ts';
 import type { Event } from './events.ts';
 import { IdIndex } from './id-index.ts';
@@ -78,6 +81,12 @@ function dispatch(tx: Tx, command: Command): CommandResult {
       return cancelOrder(tx, command);
     case 'cancelAllOrders':
       return cancelAllOrders(tx, command);
+    case 'cancelReplace':
+      return cancelReplace(tx, command);
+    case 'amendOrder':
+      return amendOrder(tx, command);
+    case 'setAccountFees':
+      return setAccountFees(tx, command);
     case 'deposit':
       return deposit(tx, command);
     case 'withdraw':

@@ -1,7 +1,14 @@
 // Events: a closed union of everything a command changed, in the order it happened. They carry all the
 // database, the replies, market data and user streams need; a consumer never has to read the state.
 
-import type { MarketDefinition, MarketStatus, OrderType, Side, TimeInForce } from './commands.ts';
+import type {
+  MarketDefinition,
+  MarketStatus,
+  OrderType,
+  SelfTradePreventionMode,
+  Side,
+  TimeInForce,
+} from './commands.ts';
 import type { Lots, Ticks, Units } from './money.ts';
 
 export type OrderStatus =
@@ -40,6 +47,11 @@ export interface OrderUpdate {
   /** Sum of price × quantity over the order's fills, in quote units. */
   cumQuote: Units;
   status: OrderStatus;
+  selfTradePreventionMode: SelfTradePreventionMode;
+  /** What self-trade prevention expired of this order, in lots. */
+  preventedQty: Lots;
+  /** MARKET orders by quoteOrderQty: the quote they were to spend or receive, in quote units. */
+  origQuoteOrderQty?: Units;
   /** When the order was placed (the placing command's timestamp). */
   time: number;
   /** The timestamp of the command that produced this update. */
@@ -65,6 +77,31 @@ export interface Trade {
   /** Charged to the seller in the quote asset, in quote units. */
   sellerFee: Units;
   time: number;
+}
+
+/** Self-trade prevention stopped a taker from trading with a resting order of the same account. */
+export interface PreventedMatch {
+  type: 'preventedMatch';
+  symbol: string;
+  preventedMatchId: number;
+  takerOrderId: number;
+  makerOrderId: number;
+  accountId: number;
+  /** The maker's price, in ticks. */
+  price: Ticks;
+  /** The quantity that would have traded, in lots. */
+  qty: Lots;
+  mode: SelfTradePreventionMode;
+  time: number;
+}
+
+/** An account's fee tier changed (null fees: the tier was removed). */
+export interface AccountFeesSet {
+  type: 'accountFeesSet';
+  accountId: number;
+  symbol: string | undefined;
+  makerFee: number | null;
+  takerFee: number | null;
 }
 
 /** A balance as it stands after the command: once per (account, asset) the command changed. */
@@ -93,4 +130,12 @@ export interface Withdrawn {
 }
 
 export type Event =
-  MarketCreated | MarketStatusChanged | OrderUpdate | Trade | BalanceUpdate | Deposited | Withdrawn;
+  | MarketCreated
+  | MarketStatusChanged
+  | AccountFeesSet
+  | OrderUpdate
+  | Trade
+  | PreventedMatch
+  | BalanceUpdate
+  | Deposited
+  | Withdrawn;

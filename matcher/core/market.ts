@@ -1,12 +1,18 @@
 // Market definitions and their filters. A definition is checked once when the market is created; the filters
 // run on every order, before any money moves.
 
-import type { MarketDefinition, MarketSpec, PlaceOrder } from './commands.ts';
+import type { MarketDefinition, MarketSpec, PlaceOrder, SelfTradePreventionMode } from './commands.ts';
 import { isPositiveInt, MAX_UNITS, mul2, mul3, UNITS_PER_WHOLE } from './money.ts';
 import { ResultCode } from './result-codes.ts';
 import type { Market } from './state.ts';
 
 const SYMBOL = /^[A-Z0-9_.-]{1,20}$/;
+export const STP_MODES: readonly SelfTradePreventionMode[] = [
+  'NONE',
+  'EXPIRE_TAKER',
+  'EXPIRE_MAKER',
+  'EXPIRE_BOTH',
+];
 export const ASSET_NAME = /^[A-Z0-9]{1,20}$/;
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const isFraction = (n: unknown): n is number =>
@@ -51,6 +57,8 @@ export function resolveMarket(spec: MarketSpec): MarketDefinition | string {
     applyMaxToMarket: spec.applyMaxToMarket ?? false,
     priceBand: spec.priceBand ?? null,
     maxNumOrders: spec.maxNumOrders ?? 200,
+    defaultSelfTradePreventionMode: spec.defaultSelfTradePreventionMode ?? 'EXPIRE_MAKER',
+    allowedSelfTradePreventionModes: spec.allowedSelfTradePreventionModes ?? [...STP_MODES],
     makerFee: spec.makerFee,
     takerFee: spec.takerFee,
     status: spec.status ?? 'TRADING',
@@ -71,6 +79,14 @@ export function resolveMarket(spec: MarketSpec): MarketDefinition | string {
     return 'applyMinToMarket and applyMaxToMarket must be booleans';
   }
   if (def.status !== 'TRADING' && def.status !== 'HALT') return 'status must be TRADING or HALT';
+  const allowed = def.allowedSelfTradePreventionModes;
+  if (!Array.isArray(allowed) || allowed.some((m) => !STP_MODES.includes(m))) {
+    return `allowedSelfTradePreventionModes must be a list of ${STP_MODES.join(', ')}`;
+  }
+  if (!allowed.includes(def.defaultSelfTradePreventionMode)) {
+    return 'defaultSelfTradePreventionMode must be one of the allowed modes';
+  }
+  def.allowedSelfTradePreventionModes = STP_MODES.filter((m) => allowed.includes(m)); // canonical order
   const band = def.priceBand;
   if (band !== null) {
     const { bidMultiplierUp, bidMultiplierDown, askMultiplierUp, askMultiplierDown } = band;
@@ -90,7 +106,13 @@ export function resolveMarket(spec: MarketSpec): MarketDefinition | string {
  */
 export function checkFilters(market: Market, cmd: PlaceOrder, notional: bigint): ResultCode {
   const def = market.definition;
-  const qty = cmd.quantity;
+  if (cmd.quoteOrderQty !== undefined) {
+    // By quoteOrderQty the quantity is found while matching; the amount itself is the notional.
+    if (def.applyMinToMarket && cmd.quoteOrderQty < def.minNotional) return ResultCode.NOTIONAL;
+    if (def.applyMaxToMarket && cmd.quoteOrderQty > def.maxNotional) return ResultCode.NOTIONAL;
+    return ResultCode.OK;
+  }
+  const qty = cmd.quantity as number;
   if (cmd.orderType === 'MARKET') {
     if (qty < def.marketMinQty || qty > def.marketMaxQty) return ResultCode.MARKET_LOT_SIZE;
     if (qty < def.minQty || qty > def.maxQty) return ResultCode.LOT_SIZE;

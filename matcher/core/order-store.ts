@@ -2,7 +2,7 @@
 // order is a handful of numbers, not a heap object: the garbage collector never walks the book, so the cost of
 // an operation does not grow with the number of resting orders. Slots of closed orders are reused.
 
-import type { OrderType, Side, TimeInForce } from './commands.ts';
+import type { OrderType, SelfTradePreventionMode, Side, TimeInForce } from './commands.ts';
 import type { OrderStatus, OrderUpdate } from './events.ts';
 import type { Lots, Ticks, Units } from './money.ts';
 
@@ -23,6 +23,16 @@ export const STATUSES: readonly OrderStatus[] = [
   'EXPIRED',
   'EXPIRED_IN_MATCH',
 ];
+export const STP: readonly SelfTradePreventionMode[] = [
+  'NONE',
+  'EXPIRE_TAKER',
+  'EXPIRE_MAKER',
+  'EXPIRE_BOTH',
+];
+export const STP_NONE = 0;
+export const EXPIRE_TAKER = 1;
+export const EXPIRE_MAKER = 2;
+export const EXPIRE_BOTH = 3;
 export const LIMIT = 0;
 export const LIMIT_MAKER = 1;
 export const MARKET = 2;
@@ -34,6 +44,7 @@ export const PARTIALLY_FILLED = 1;
 export const FILLED = 2;
 export const CANCELED = 3;
 export const EXPIRED = 5;
+export const EXPIRED_IN_MATCH = 6;
 
 /** cumQuote is kept exact in two double limbs: hi * 2^32 + lo, each limb a safe integer. */
 const LIMB = 2 ** 32;
@@ -59,6 +70,8 @@ export class OrderStore {
   cumQuoteHi = new Float64Array(0);
   /** Set by the book on entry: FIFO means this ascends along every price level. */
   queuedAt = new Float64Array(0);
+  /** What self-trade prevention expired of the order, in lots. */
+  preventedQty = new Float64Array(0);
   market = new Int32Array(0);
   /** Index into ExchangeState.accountList. */
   account = new Int32Array(0);
@@ -72,7 +85,10 @@ export class OrderStore {
   orderType = new Uint8Array(0);
   timeInForce = new Uint8Array(0);
   status = new Uint8Array(0);
+  selfTradePrevention = new Uint8Array(0);
   clientOrderId: (string | undefined)[] = [];
+  /** MARKET orders by quoteOrderQty only (they never rest, so this stays small). */
+  quoteOrderQty: (bigint | undefined)[] = [];
 
   alloc(): number {
     const slot = this.freed.length > 0 ? this.freed.pop()! : this.top++;
@@ -85,6 +101,7 @@ export class OrderStore {
     this.cumQuoteLo[slot] = 0;
     this.cumQuoteHi[slot] = 0;
     this.queuedAt[slot] = 0;
+    this.preventedQty[slot] = 0;
     this.status[slot] = NEW;
     return slot;
   }
@@ -92,6 +109,7 @@ export class OrderStore {
   /** Gives a closed order's slot back for reuse. */
   free(slot: number): void {
     this.clientOrderId[slot] = undefined;
+    this.quoteOrderQty[slot] = undefined;
     this.freed.push(slot);
   }
 
@@ -127,7 +145,8 @@ export class OrderStore {
   }
 
   view(slot: number, symbol: string, accountId: number): OrderUpdate {
-    return {
+    const quoteOrderQty = this.quoteOrderQty[slot];
+    const view: OrderUpdate = {
       type: 'order',
       symbol,
       orderId: this.id[slot]!,
@@ -141,9 +160,13 @@ export class OrderStore {
       executedQty: this.executedQty[slot] as Lots,
       cumQuote: this.cumQuote(slot) as Units,
       status: STATUSES[this.status[slot]!]!,
+      selfTradePreventionMode: STP[this.selfTradePrevention[slot]!]!,
+      preventedQty: this.preventedQty[slot] as Lots,
       time: this.time[slot]!,
       updateTime: this.updateTime[slot]!,
     };
+    if (quoteOrderQty !== undefined) view.origQuoteOrderQty = quoteOrderQty as Units;
+    return view;
   }
 
   private grow(): void {
@@ -173,6 +196,7 @@ export class OrderStore {
     this.cumQuoteLo = f64(this.cumQuoteLo);
     this.cumQuoteHi = f64(this.cumQuoteHi);
     this.queuedAt = f64(this.queuedAt);
+    this.preventedQty = f64(this.preventedQty);
     this.market = i32(this.market);
     this.account = i32(this.account);
     this.prev = i32(this.prev);
@@ -183,6 +207,7 @@ export class OrderStore {
     this.orderType = u8(this.orderType);
     this.timeInForce = u8(this.timeInForce);
     this.status = u8(this.status);
+    this.selfTradePrevention = u8(this.selfTradePrevention);
     this.capacity = n;
   }
 }

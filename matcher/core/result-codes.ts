@@ -41,6 +41,7 @@ export const ResultCode = {
   ORDER_WOULD_MATCH: 'ORDER_WOULD_MATCH',
   UNKNOWN_ORDER: 'UNKNOWN_ORDER',
   DUPLICATE_CLIENT_ORDER_ID: 'DUPLICATE_CLIENT_ORDER_ID',
+  CANCEL_REPLACE_FAILED: 'CANCEL_REPLACE_FAILED',
 } as const;
 
 export type ResultCode = (typeof ResultCode)[keyof typeof ResultCode];
@@ -90,4 +91,5 @@ export const RESULT_CODES: Readonly<Record<ResultCode, { subsystem: Subsystem; m
   ORDER_WOULD_MATCH: { subsystem: 'order', message: 'Order would immediately match and take.' },
   UNKNOWN_ORDER: { subsystem: 'order', message: 'Unknown order sent.' },
   DUPLICATE_CLIENT_ORDER_ID: { subsystem: 'order', message: 'Duplicate order sent.' },
+  CANCEL_REPLACE_FAILED: { subsystem: 'order', message: 'Order cancel-replace failed.' },
 };

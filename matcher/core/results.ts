@@ -10,6 +10,12 @@ export interface CommandResult {
   canceled?: OrderUpdate[];
   /** Why, in more words, when the code alone does not say it. */
   detail?: string;
+  /**
+   * cancelReplace: how each half went. The code is OK when anything changed (the cancel, the new order or
+   * both succeeded); the edge reports a partial failure from the halves, as Binance does (-2021).
+   */
+  cancelResult?: CommandResult;
+  newOrderResult?: CommandResult | 'NOT_ATTEMPTED';
 }
 
 export const reject = (code: ResultCode, detail?: string): CommandResult =>

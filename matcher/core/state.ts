@@ -37,6 +37,12 @@ export class Balance {
   }
 }
 
+/** Maker and taker fees as fractions in units of 1e-8. */
+export interface FeeTier {
+  readonly makerFee: number;
+  readonly takerFee: number;
+}
+
 export class Account {
   readonly id: number;
   /** Position in ExchangeState.accountList: what the order store records. */
@@ -50,6 +56,10 @@ export class Account {
   readonly newestOpen: number[] = [];
   /** Slots of open orders by market index and clientOrderId (see open-orders.ts clientKey). */
   readonly byClientOrderId = new Map<string, number>();
+  /** The account's fee tier for every market, if it has one (fees.ts). */
+  feeTier: FeeTier | null = null;
+  /** Its fee tiers for single markets, by market index; they win over `feeTier`. */
+  marketFeeTiers: (FeeTier | undefined)[] | null = null;
 
   constructor(id: number, index: number) {
     this.id = id;
