@@ -1,6 +1,7 @@
 // Invariants and fingerprints of a whole state, for tests, recovery checks and operators. Neither is on the
 // hot path: both walk everything.
 
+import { feeTiersOf } from './fees.ts';
 import { openOrdersOf } from './open-orders.ts';
 import { BUY, NEW, NONE, PARTIALLY_FILLED, SELL, STATUSES } from './order-store.ts';
 import { heldBy } from './risk.ts';
@@ -87,7 +88,11 @@ export function validate(state: ExchangeState): string[] {
 export function stateHash(state: ExchangeState): string {
   const s = state.store;
   const h = new Fnv();
-  h.add(`seq=${state.seq};order=${state.nextOrderId};trade=${state.nextTradeId}`);
+  h.add(
+    `seq=${state.seq};order=${state.nextOrderId};trade=${state.nextTradeId};stp=${state.nextPreventedMatchId}`,
+  );
+  for (const t of feeTiersOf(state))
+    h.add(`tier ${t.accountId} ${t.symbol ?? '*'} ${t.makerFee} ${t.takerFee}`);
   for (const a of state.assetList) h.add(`asset ${a.name} ${a.deposited} ${a.withdrawn} ${a.feesCollected}`);
   for (const m of state.marketList) {
     const definition = JSON.stringify(m.definition, (_, v) => (typeof v === 'bigint' ? `${v}` : v));
@@ -98,7 +103,7 @@ export function stateHash(state: ExchangeState): string {
         h.add(
           `o ${s.id[o]} ${account.id} ${s.side[o]} ${s.orderType[o]} ${s.timeInForce[o]} ${s.price[o]} ` +
             `${s.origQty[o]} ${s.executedQty[o]} ${s.remaining[o]} ${s.cumQuote(o)} ${s.status[o]} ` +
-            `${s.clientOrderId[o] ?? ''} ${s.time[o]} ${s.updateTime[o]}`,
+            `${s.clientOrderId[o] ?? ''} ${s.time[o]} ${s.updateTime[o]} ${s.selfTradePrevention[o]} ${s.preventedQty[o]}`,
         );
       }
     }

@@ -1,8 +1,36 @@
+// Cancel-replace (Binance's order.cancelReplace): cancel an open order and place a new one in one command, so
+// nothing can come between them. The placement sees the state after the cancel: the funds and the order slot
+// (MAX_NUM_ORDERS) the cancel gave back, and the clientOrderId it freed.
+
+import { cancelOrder } from './cancel.ts';
 import type { CancelReplace } from './commands.ts';
+import { placeOrder } from './place-order.ts';
 import { ResultCode } from './result-codes.ts';
-import type { CommandResult } from './results.ts';
+import { type CommandResult, reject } from './results.ts';
 import type { Tx } from './risk.ts';
 
-export function cancelReplace(_tx: Tx, _cmd: CancelReplace): CommandResult {
-  return { code: ResultCode.UNKNOWN_COMMAND };
+export function cancelReplace(tx: Tx, cmd: CancelReplace): CommandResult {
+  if (cmd.mode !== 'STOP_ON_FAILURE' && cmd.mode !== 'ALLOW_FAILURE')
+    return reject(ResultCode.PARAMETER_REQUIRED);
+  if (typeof cmd.order !== 'object' || cmd.order === null || Array.isArray(cmd.order)) {
+    return reject(ResultCode.PARAMETER_REQUIRED);
+  }
+  const { accountId, symbol, timestamp } = cmd;
+  const cancelResult = cancelOrder(tx, {
+    type: 'cancelOrder',
+    accountId,
+    symbol,
+    orderId: cmd.cancelOrderId,
+    clientOrderId: cmd.cancelClientOrderId,
+    timestamp,
+  });
+  const canceled = cancelResult.code === ResultCode.OK;
+  if (!canceled && cmd.mode === 'STOP_ON_FAILURE') {
+    return { code: ResultCode.CANCEL_REPLACE_FAILED, cancelResult, newOrderResult: 'NOT_ATTEMPTED' };
+  }
+  // The command's own account, symbol and time win over anything the order carries.
+  const newOrderResult = placeOrder(tx, { type: 'placeOrder', accountId, symbol, timestamp, ...cmd.order });
+  // A rejected half changes nothing, so the command changed something exactly when one half succeeded.
+  const changed = canceled || newOrderResult.code === ResultCode.OK;
+  return { code: changed ? ResultCode.OK : ResultCode.CANCEL_REPLACE_FAILED, cancelResult, newOrderResult };
 }

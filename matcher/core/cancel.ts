@@ -26,11 +26,12 @@ function cancelSlot(tx: Tx, market: Market, slot: number, accountId: number): Or
   return view;
 }
 
-function findOpen(
+/** The slot of an account's open order on a market named by orderId or clientOrderId (see CancelOrder). */
+export function findOpen(
   tx: Tx,
   account: Account | undefined,
   market: Market,
-  cmd: CancelOrder,
+  cmd: Pick<CancelOrder, 'orderId' | 'clientOrderId'>,
 ): number | undefined {
   if (account === undefined) return undefined;
   const s = tx.state.store;

@@ -41,6 +41,7 @@ export function createState(bookKind: BookKind = 'fast'): ExchangeState {
     orders: new IdIndex(),
     nextOrderId: 1,
     nextTradeId: 1,
+    nextPreventedMatchId: 1,
     seq: 0,
   };
   state.tx = new Tx(state as ExchangeState);

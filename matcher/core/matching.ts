@@ -15,17 +15,39 @@ import {
   type Units,
 } from './money.ts';
 import { removeOpen } from './open-orders.ts';
-import { BUY, FILLED, MARKET, PARTIALLY_FILLED, SELL } from './order-store.ts';
-import type { Tx } from './risk.ts';
+import { feesOf } from './fees.ts';
+import {
+  BUY,
+  EXPIRE_BOTH,
+  EXPIRE_MAKER,
+  EXPIRE_TAKER,
+  EXPIRED_IN_MATCH,
+  FILLED,
+  MARKET,
+  PARTIALLY_FILLED,
+  SELL,
+  STP,
+  STP_NONE,
+} from './order-store.ts';
+import { releaseOrder, type Tx } from './risk.ts';
 import type { Market } from './state.ts';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
+/** Why matching stopped short of filling the taker. */
+export const STOP_NONE = 0;
+/** The quote budget cannot buy (or be earned by) one more lot. */
+export const STOP_BUDGET = 1;
+/** Self-trade prevention expired the taker. */
+export const STOP_PREVENTED = 2;
 
 export interface Matched {
   /** Quote paid (taker buy) or earned before fees (taker sell), in units. */
   spent: bigint;
   /** What the taker receives after fees: base for a buy, quote for a sell, in units. */
   received: bigint;
+  /** STOP_NONE when it stopped because it filled, the book ran out or the price stopped crossing. */
+  stop: number;
 }
 
 /** Whether a taker at `price` on `side` crosses a resting order at `makerPrice`. */
@@ -33,10 +55,11 @@ export const crosses = (side: number, price: number, makerPrice: number): boolea
   side === BUY ? makerPrice <= price : makerPrice >= price;
 
 /**
- * Matches the taker in `taker` (a slot) until it is filled, the book runs out or (for a limit) the price stops
- * crossing. A market buy stops short of spending more than `budget`, the worst case it was checked against.
+ * Matches the taker in `taker` (a slot) until it is filled, the book runs out, the price stops crossing (a
+ * limit), the quote `budget` is used up (a market order: the most it may spend or earn, in quote units; null
+ * for none) or self-trade prevention expires it.
  */
-export function match(tx: Tx, market: Market, taker: number, budget: bigint): Matched {
+export function match(tx: Tx, market: Market, taker: number, budget: bigint | null): Matched {
   const state = tx.state;
   const s = state.store;
   const book = market.book;
@@ -46,18 +69,17 @@ export function match(tx: Tx, market: Market, taker: number, budget: bigint): Ma
   const isBuy = side === BUY;
   const isMarket = s.orderType[taker] === MARKET;
   const limit = s.price[taker]!;
-  const makerRate = market.definition.makerFee;
-  const takerRate = market.definition.takerFee;
-  const buyerRate = isBuy ? takerRate : makerRate;
-  const sellerRate = isBuy ? makerRate : takerRate;
   const takerId = s.id[taker]!;
-  const takerAccount = state.accountList[s.account[taker]!]!;
+  const takerIndex = s.account[taker]!;
+  const takerAccount = state.accountList[takerIndex]!;
+  const takerRate = feesOf(takerAccount, market).takerFee;
+  const stp = s.selfTradePrevention[taker]!;
   const time = tx.time;
   const spent = new ExactSum();
   const received = new ExactSum();
   const baseFees = new ExactSum();
   const quoteFees = new ExactSum();
-  const safeFees = buyerRate <= MAX_SAFE_FEE_RATE && sellerRate <= MAX_SAFE_FEE_RATE;
+  let stop = STOP_NONE;
 
   while (s.remaining[taker]! > 0) {
     const maker = book.best(isBuy ? SELL : BUY);
@@ -65,20 +87,45 @@ export function match(tx: Tx, market: Market, taker: number, budget: bigint): Ma
     const price = s.price[maker]!;
     if (!isMarket && !crosses(side, limit, price)) break;
     let q = Math.min(s.remaining[taker]!, s.remaining[maker]!);
-    if (isMarket && isBuy && spent.value + mul3(price, q, k) > budget) {
-      q = Number((budget - spent.value) / mul2(price, k)); // what the rest of the budget affords, in whole lots
-      if (q === 0) break;
+    if (s.account[maker] === takerIndex && stp !== STP_NONE) {
+      if (preventMatch(tx, market, taker, maker, q, stp)) {
+        stop = STOP_PREVENTED;
+        break;
+      }
+      continue;
     }
+    if (budget !== null) {
+      const affordable = (budget - spent.value) / mul2(price, k);
+      if (affordable < BigInt(q)) {
+        q = Number(affordable);
+        if (q === 0) {
+          stop = STOP_BUDGET;
+          break;
+        }
+      }
+    }
+    const makerAccount = state.accountList[s.account[maker]!]!;
+    // The maker's own tier, if it has one, else the market's fee: one null check for most accounts.
+    const makerRate =
+      makerAccount.feeTier === null && makerAccount.marketFeeTiers === null
+        ? market.definition.makerFee
+        : feesOf(makerAccount, market).makerFee;
+    const buyerRate = isBuy ? takerRate : makerRate;
+    const sellerRate = isBuy ? makerRate : takerRate;
+    const makerBase = makerAccount.balance(market.base);
+    const makerQuote = makerAccount.balance(market.quote);
     // Amounts in doubles while they are safe integers (the common case), in bigint beyond.
     const quoteN = price * q * k;
     const baseN = q * perLot;
-    const makerAccount = state.accountList[s.account[maker]!]!;
-    const makerBase = makerAccount.balance(market.base);
-    const makerQuote = makerAccount.balance(market.quote);
     let quoteQty: bigint;
     let buyerFee: bigint;
     let sellerFee: bigint;
-    if (quoteN <= MAX_SAFE && baseN <= MAX_SAFE && safeFees) {
+    if (
+      quoteN <= MAX_SAFE &&
+      baseN <= MAX_SAFE &&
+      buyerRate <= MAX_SAFE_FEE_RATE &&
+      sellerRate <= MAX_SAFE_FEE_RATE
+    ) {
       const buyerFeeN = buyerRate === 0 ? 0 : safeFeeOf(baseN, buyerRate);
       const sellerFeeN = sellerRate === 0 ? 0 : safeFeeOf(quoteN, sellerRate);
       quoteQty = BigInt(quoteN);
@@ -158,7 +205,52 @@ export function match(tx: Tx, market: Market, taker: number, budget: bigint): Ma
     market.base.feesCollected += baseFees.value;
     market.quote.feesCollected += quoteFees.value;
   }
-  return { spent: paid, received: received.value };
+  return { spent: paid, received: received.value, stop };
+}
+
+/**
+ * The taker would trade with a resting order of its own account: report the prevented match and expire the
+ * maker (EXPIRE_MAKER, EXPIRE_BOTH) and/or the taker (EXPIRE_TAKER, EXPIRE_BOTH) as EXPIRED_IN_MATCH, the
+ * taker's mode deciding. Returns whether the taker is expired (the caller settles and reports it).
+ */
+function preventMatch(
+  tx: Tx,
+  market: Market,
+  taker: number,
+  maker: number,
+  qty: number,
+  mode: number,
+): boolean {
+  const state = tx.state;
+  const s = state.store;
+  const accountId = state.accountList[s.account[taker]!]!.id;
+  tx.events.push({
+    type: 'preventedMatch',
+    symbol: market.symbol,
+    preventedMatchId: state.nextPreventedMatchId++,
+    takerOrderId: s.id[taker]!,
+    makerOrderId: s.id[maker]!,
+    accountId,
+    price: s.price[maker]! as Ticks,
+    qty: qty as Lots,
+    mode: STP[mode]!,
+    time: tx.time,
+  });
+  if (mode === EXPIRE_MAKER || mode === EXPIRE_BOTH) {
+    releaseOrder(tx, maker);
+    market.book.remove(maker);
+    removeOpen(state, maker);
+    s.preventedQty[maker] = s.remaining[maker]!;
+    s.status[maker] = EXPIRED_IN_MATCH;
+    s.updateTime[maker] = tx.time;
+    tx.events.push(s.view(maker, market.symbol, accountId));
+    s.free(maker);
+  }
+  if (mode === EXPIRE_TAKER || mode === EXPIRE_BOTH) {
+    s.preventedQty[taker] = s.remaining[taker]!;
+    return true;
+  }
+  return false;
 }
 
 function trade(

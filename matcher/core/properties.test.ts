@@ -292,9 +292,17 @@ describe.each(SCENARIOS)('random command streams, $name', (scenario) => {
           const market = command.type === 'placeOrder' ? state.markets.get(command.symbol) : undefined;
           const other = command.type === 'placeOrder' && command.side === 'BUY' ? 'SELL' : 'BUY';
           const queue = market === undefined ? [] : resting(state, market, other).map((o) => o.id);
-          const trades = apply(state, command).events.filter(isTrade);
-          // The makers a taker meets are the head of the other side's queue, in order.
-          const makers = trades.map((t) => (t.isBuyerMaker ? t.buyerOrderId : t.sellerOrderId));
+          const events = apply(state, command).events;
+          const trades = events.filter(isTrade);
+          // The makers a taker meets, to trade with or to be prevented from trading with (self-trade
+          // prevention), are the head of the other side's queue, in order.
+          const makers = events.flatMap((e) =>
+            e.type === 'trade'
+              ? [e.isBuyerMaker ? e.buyerOrderId : e.sellerOrderId]
+              : e.type === 'preventedMatch'
+                ? [e.makerOrderId]
+                : [],
+          );
           expect(makers).toEqual(queue.slice(0, makers.length));
           const prices = trades.map((t) => t.price);
           const bestFirst = [...prices].sort((a, b) => (other === 'SELL' ? a - b : b - a));

@@ -7,7 +7,8 @@ import type { MarketDefinition, MarketStatus } from './commands.ts';
 import { assetOf, createState, newBook } from './engine.ts';
 import type { OrderUpdate } from './events.ts';
 import { addOpen } from './open-orders.ts';
-import { BUY, ORDER_TYPES, SELL, SIDES, STATUSES, TIME_IN_FORCE } from './order-store.ts';
+import { feeTiersOf } from './fees.ts';
+import { BUY, ORDER_TYPES, SELL, SIDES, STATUSES, STP, TIME_IN_FORCE } from './order-store.ts';
 import { accountOf } from './risk.ts';
 import { type ExchangeState, Market } from './state.ts';
 
@@ -19,6 +20,8 @@ export interface Snapshot {
   seq: number;
   nextOrderId: number;
   nextTradeId: number;
+  nextPreventedMatchId: number;
+  feeTiers: { accountId: number; symbol?: string; makerFee: number; takerFee: number }[];
   assets: { name: string; deposited: bigint; withdrawn: bigint; feesCollected: bigint }[];
   markets: { definition: MarketDefinition; status: MarketStatus; lastPrice: number }[];
   balances: { accountId: number; asset: string; free: bigint; locked: bigint }[];
@@ -52,6 +55,8 @@ export function snapshot(state: ExchangeState): Snapshot {
     seq: state.seq,
     nextOrderId: state.nextOrderId,
     nextTradeId: state.nextTradeId,
+    nextPreventedMatchId: state.nextPreventedMatchId,
+    feeTiers: feeTiersOf(state),
     assets: state.assetList.map((a) => ({
       name: a.name,
       deposited: a.deposited,
@@ -73,6 +78,7 @@ export function restore(snap: Snapshot, bookKind: BookKind = 'fast'): ExchangeSt
   state.seq = snap.seq;
   state.nextOrderId = snap.nextOrderId;
   state.nextTradeId = snap.nextTradeId;
+  state.nextPreventedMatchId = snap.nextPreventedMatchId;
   for (const a of snap.assets) {
     const asset = assetOf(state, a.name);
     asset.deposited = a.deposited;
@@ -99,6 +105,17 @@ export function restore(snap: Snapshot, bookKind: BookKind = 'fast'): ExchangeSt
     balance.free = b.free;
     balance.locked = b.locked;
   }
+  for (const t of snap.feeTiers) {
+    const account = accountOf(state, t.accountId);
+    const tier = { makerFee: t.makerFee, takerFee: t.takerFee };
+    const market = t.symbol === undefined ? undefined : state.markets.get(t.symbol);
+    if (market === undefined) {
+      account.feeTier = tier;
+    } else {
+      account.marketFeeTiers ??= [];
+      account.marketFeeTiers[market.index] = tier;
+    }
+  }
   // The book queue follows the snapshot's priority order; each account's open list follows order ids.
   const store = state.store;
   const placed: number[] = [];
@@ -118,6 +135,8 @@ export function restore(snap: Snapshot, bookKind: BookKind = 'fast'): ExchangeSt
     store.remaining[slot] = o.origQty - o.executedQty;
     store.addCumQuote(slot, o.cumQuote);
     store.status[slot] = STATUSES.indexOf(o.status);
+    store.selfTradePrevention[slot] = STP.indexOf(o.selfTradePreventionMode);
+    store.preventedQty[slot] = o.preventedQty;
     store.time[slot] = o.time;
     store.updateTime[slot] = o.updateTime;
     store.clientOrderId[slot] = o.clientOrderId;

@@ -119,6 +119,7 @@ export interface ExchangeState {
   /** The id the next accepted order gets; ids are global across markets and never reused. */
   nextOrderId: number;
   nextTradeId: number;
+  nextPreventedMatchId: number;
   /** Commands applied so far. */
   seq: number;
   /** Scratch for the command being applied (see Tx). */
