@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { validate } from './audit.ts';
 import type { CancelReplace, Command, ReplacementOrder } from './commands.ts';
 import type { Applied } from './engine.ts';
-import type { Trade } from './events.ts';
+import type { OrderUpdate, Trade } from './events.ts';
 import type { Lots, Ticks } from './money.ts';
 import { snapshot } from './snapshot.ts';
 import { Exchange, WHOLE } from './test-kit.ts';
@@ -17,6 +17,15 @@ const tradesIn = ({ events }: Applied): Trade[] => events.filter((e): e is Trade
 const stateOf = (ex: Exchange) => ({ ...snapshot(ex.state), seq: 0 });
 /** The orderId of a placed order. */
 const idOf = (applied: Applied): number => applied.result.order!.orderId;
+
+/** The order a cancelReplace placed. */
+function placedBy({ result }: Applied): OrderUpdate {
+  const placed = result.newOrderResult;
+  if (placed === undefined || placed === 'NOT_ATTEMPTED' || placed.order === undefined) {
+    throw new Error(`no new order: ${JSON.stringify(result)}`);
+  }
+  return placed.order;
+}
 
 /** A LIMIT GTC order for a cancelReplace. */
 const limit = (side: 'BUY' | 'SELL', quantity: number, price: number, extra = {}): ReplacementOrder => ({
@@ -58,14 +67,14 @@ describe.each(['fast', 'reference'] as const)('cancelReplace (%s book)', (kind) 
     it('cancels the order and places the new one, which gets a new id', () => {
       const ex = exchange();
       const old = idOf(ex.limit(1, 'BUY', 5, 100));
-      const { result } = replace(ex, 1, old, limit('BUY', 2, 90));
-      expect(result.code).toBe('OK');
-      expect(result.cancelResult?.order).toMatchObject({ orderId: old, status: 'CANCELED' });
-      const placed = (result.newOrderResult as Exclude<typeof result.newOrderResult, 'NOT_ATTEMPTED'>).order;
+      const applied = replace(ex, 1, old, limit('BUY', 2, 90));
+      expect(applied.result.code).toBe('OK');
+      expect(applied.result.cancelResult?.order).toMatchObject({ orderId: old, status: 'CANCELED' });
+      const placed = placedBy(applied);
       expect(placed).toMatchObject({ status: 'NEW', origQty: 2, price: 90 });
-      expect(placed!.orderId).toBeGreaterThan(old);
+      expect(placed.orderId).toBeGreaterThan(old);
       expect(ex.order(old)).toBeUndefined();
-      expect(ex.bookOrders('BUY').map((o) => o.orderId)).toEqual([placed!.orderId]);
+      expect(ex.bookOrders('BUY').map((o) => o.orderId)).toEqual([placed.orderId]);
       expect(ex.balance(1, 'USDT')).toEqual({ free: u(820), locked: u(180) });
       expect(validate(ex.state)).toEqual([]);
     });
@@ -74,8 +83,7 @@ describe.each(['fast', 'reference'] as const)('cancelReplace (%s book)', (kind) 
       const ex = exchange();
       const first = idOf(ex.limit(2, 'SELL', 2, 100));
       const second = idOf(ex.limit(3, 'SELL', 2, 100));
-      const replaced = replace(ex, 2, first, limit('SELL', 2, 100)).result.newOrderResult;
-      const third = (replaced as { order: { orderId: number } }).order.orderId;
+      const third = placedBy(replace(ex, 2, first, limit('SELL', 2, 100))).orderId;
       expect(ex.bookOrders('SELL').map((o) => o.orderId)).toEqual([second, third]);
       const taker = ex.limit(1, 'BUY', 3, 100);
       expect(tradesIn(taker).map((t) => [t.sellerOrderId, t.qty])).toEqual([

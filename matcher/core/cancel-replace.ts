@@ -29,7 +29,7 @@ export function cancelReplace(tx: Tx, cmd: CancelReplace): CommandResult {
     return { code: ResultCode.CANCEL_REPLACE_FAILED, cancelResult, newOrderResult: 'NOT_ATTEMPTED' };
   }
   // The command's own account, symbol and time win over anything the order carries.
-  const newOrderResult = placeOrder(tx, { type: 'placeOrder', accountId, symbol, timestamp, ...cmd.order });
+  const newOrderResult = placeOrder(tx, { ...cmd.order, type: 'placeOrder', accountId, symbol, timestamp });
   // A rejected half changes nothing, so the command changed something exactly when one half succeeded.
   const changed = canceled || newOrderResult.code === ResultCode.OK;
   return { code: changed ? ResultCode.OK : ResultCode.CANCEL_REPLACE_FAILED, cancelResult, newOrderResult };
