@@ -3,16 +3,14 @@
 
 import { findOpen } from './cancel.ts';
 import type { AmendOrder } from './commands.ts';
-import { isPositiveInt, mul2, mul3 } from './money.ts';
+import { isPositiveInt } from './money.ts';
 import { clientKey } from './open-orders.ts';
+import { CLIENT_ORDER_ID } from './order-checks.ts';
 import { BUY } from './order-store.ts';
 import { ResultCode } from './result-codes.ts';
 import { type CommandResult, reject } from './results.ts';
-import { release, type Tx } from './risk.ts';
+import { heldBy, release, type Tx } from './risk.ts';
 import type { Account, Market } from './state.ts';
-
-/** The same rule as placeOrder's clientOrderId. */
-const CLIENT_ORDER_ID = /^[a-zA-Z0-9_-]{1,36}$/;
 
 /** What the command says, checked before any lookup: the same checks as cancelOrder's, then the amendment's. */
 function checkShape(cmd: AmendOrder): ResultCode {
@@ -51,24 +49,18 @@ export function amendOrder(tx: Tx, cmd: AmendOrder): CommandResult {
   if (holder !== undefined && holder !== slot) return reject(ResultCode.DUPLICATE_CLIENT_ORDER_ID);
 
   const delta = s.origQty[slot]! - cmd.newQty;
+  const heldBefore = heldBy(state, slot);
   s.origQty[slot] = cmd.newQty;
-  market.book.reduce(slot, delta);
-  releaseReduced(tx, account, market, slot, delta);
+  if (s.pending[slot] === 1)
+    s.remaining[slot]! -= delta; // a stop waiting off the book
+  else market.book.reduce(slot, delta);
+  const funds = account.balance(s.side[slot] === BUY ? market.quote : market.base);
+  release(tx, funds, heldBefore - heldBy(state, slot));
   if (cid !== undefined) rename(tx, account, market, slot, cid);
   s.updateTime[slot] = tx.time;
   const view = s.view(slot, market.symbol, account.id);
   tx.events.push(view);
   return { code: ResultCode.OK, order: view };
-}
-
-/** Gives back what `lots` of a resting order held: a buy its price × lots in quote, a sell its lots in base. */
-function releaseReduced(tx: Tx, account: Account, market: Market, slot: number, lots: number): void {
-  const s = tx.state.store;
-  if (s.side[slot] === BUY) {
-    release(tx, account.balance(market.quote), mul3(s.price[slot]!, lots, market.notionalPerTickLot));
-  } else {
-    release(tx, account.balance(market.base), mul2(lots, market.unitsPerLot));
-  }
 }
 
 /** Moves an open order to a new clientOrderId, in the store and in the account's index. */

@@ -2,7 +2,8 @@
 // hot path: both walk everything.
 
 import { feeTiersOf } from './fees.ts';
-import { openOrdersOf } from './open-orders.ts';
+import { clientKey, openOrdersOf } from './open-orders.ts';
+import { triggersOnRise, wouldTrigger } from './stops.ts';
 import { BUY, NEW, NONE, PARTIALLY_FILLED, SELL, STATUSES } from './order-store.ts';
 import { heldBy } from './risk.ts';
 import type { ExchangeState } from './state.ts';
@@ -29,6 +30,7 @@ export function validate(state: ExchangeState): string[] {
         open++;
         const id = s.id[o]!;
         if (state.orders.get(id) !== o) problems.push(`order ${id} rests but is not indexed`);
+        if (s.pending[o] !== 0) problems.push(`order ${id} rests but is marked as a pending stop`);
         if (s.status[o] !== NEW && s.status[o] !== PARTIALLY_FILLED) {
           problems.push(`order ${id} rests with status ${STATUSES[s.status[o]!]}`);
         }
@@ -41,8 +43,36 @@ export function validate(state: ExchangeState): string[] {
         held.set(key, (held.get(key) ?? 0n) + heldBy(state, o));
       }
     }
+    // Pending stops: in trigger order, open, holding their funds, not yet triggerable.
+    for (const [list, rising] of [
+      [market.risingStops, true],
+      [market.fallingStops, false],
+    ] as const) {
+      list.forEach((o, i) => {
+        open++;
+        const id = s.id[o]!;
+        if (state.orders.get(id) !== o) problems.push(`stop ${id} is not indexed`);
+        if (s.pending[o] !== 1 || s.status[o] !== NEW) problems.push(`stop ${id} is not a pending NEW order`);
+        if (s.market[o] !== market.index || triggersOnRise(s.side[o]!, s.orderType[o]!) !== rising) {
+          problems.push(`stop ${id}: in the wrong list`);
+        }
+        if (wouldTrigger(s.side[o]!, s.orderType[o]!, s.stopPrice[o]!, market.lastPrice)) {
+          problems.push(`stop ${id}: should have triggered`);
+        }
+        const prev = list[i - 1];
+        if (prev !== undefined) {
+          const a = s.stopPrice[prev]!;
+          const b = s.stopPrice[o]!;
+          if ((rising ? a > b : a < b) || (a === b && s.id[prev]! > id))
+            problems.push(`stop ${id}: out of order`);
+        }
+        const asset = s.side[o] === BUY ? market.quote : market.base;
+        const key = `${state.accountList[s.account[o]!]!.id}:${asset.index}`;
+        held.set(key, (held.get(key) ?? 0n) + heldBy(state, o));
+      });
+    }
   }
-  if (open !== state.orders.size) problems.push(`${state.orders.size} orders indexed, ${open} resting`);
+  if (open !== state.orders.size) problems.push(`${state.orders.size} orders indexed, ${open} open`);
   if (open !== s.live) problems.push(`${s.live} store slots in use, ${open} resting`);
 
   const totals = state.assetList.map((a) => a.feesCollected);
@@ -55,6 +85,11 @@ export function validate(state: ExchangeState): string[] {
       for (const o of listed) {
         if (state.orders.get(s.id[o]!) !== o)
           problems.push(`account ${account.id}: lists order ${s.id[o]} not open`);
+      }
+    }
+    for (const [key, o] of account.byClientOrderId) {
+      if (state.orders.get(s.id[o]!) !== o || clientKey(s.market[o]!, s.clientOrderId[o] ?? '') !== key) {
+        problems.push(`account ${account.id}: clientOrderId ${key} names no open order of its own`);
       }
     }
     for (const b of account.balances) {
@@ -97,11 +132,11 @@ export function stateHash(state: ExchangeState): string {
   for (const m of state.marketList) {
     const definition = JSON.stringify(m.definition, (_, v) => (typeof v === 'bigint' ? `${v}` : v));
     h.add(`market ${m.symbol} ${m.status} ${m.lastPrice} ${definition}`);
-    for (const side of SIDES) {
-      for (const o of m.book.orders(side)) {
+    for (const o of [...m.book.orders(BUY), ...m.book.orders(SELL), ...m.risingStops, ...m.fallingStops]) {
+      {
         const account = state.accountList[s.account[o]!]!;
         h.add(
-          `o ${s.id[o]} ${account.id} ${s.side[o]} ${s.orderType[o]} ${s.timeInForce[o]} ${s.price[o]} ` +
+          `o ${s.id[o]} ${s.pending[o]} ${s.stopPrice[o]} ${account.id} ${s.side[o]} ${s.orderType[o]} ${s.timeInForce[o]} ${s.price[o]} ` +
             `${s.origQty[o]} ${s.executedQty[o]} ${s.remaining[o]} ${s.cumQuote(o)} ${s.status[o]} ` +
             `${s.clientOrderId[o] ?? ''} ${s.time[o]} ${s.updateTime[o]} ${s.selfTradePrevention[o]} ${s.preventedQty[o]}`,
         );

@@ -141,7 +141,6 @@ describe.each(['fast', 'reference'] as const)('cancelReplace (%s book)', (kind) 
     it.each([
       ['INSUFFICIENT_BALANCE', limit('BUY', 10, 200)],
       ['LOT_SIZE', limit('BUY', 11, 10)],
-      ['INVALID_SIDE', {} as ReplacementOrder],
     ])('a rejected new order (%s) leaves the cancel done', (code, order) => {
       const ex = new Exchange(kind).market({ maxQty: 10 as Lots }).fund(1, 'USDT', 1000);
       const old = idOf(ex.limit(1, 'BUY', 5, 100));
@@ -155,6 +154,21 @@ describe.each(['fast', 'reference'] as const)('cancelReplace (%s book)', (kind) 
       expect(validate(ex.state)).toEqual([]);
     });
   });
+
+  it.each(['STOP_ON_FAILURE', 'ALLOW_FAILURE'] as const)(
+    'a malformed new order is a malformed request: nothing happens, the cancel included (%s)',
+    (mode) => {
+      const ex = exchange();
+      const old = idOf(ex.limit(1, 'BUY', 5, 100));
+      const before = stateOf(ex);
+      const { result, events } = replace(ex, 1, old, {} as ReplacementOrder, mode);
+      expect(result.code).toBe('INVALID_SIDE');
+      expect(events).toEqual([]);
+      expect(stateOf(ex)).toEqual(before);
+      expect(ex.order(old)).toMatchObject({ status: 'NEW' });
+      expect(validate(ex.state)).toEqual([]);
+    },
+  );
 
   describe('ALLOW_FAILURE', () => {
     it('places the new order even when the cancel fails', () => {
@@ -265,8 +279,8 @@ describe.each(['fast', 'reference'] as const)('cancelReplace (%s book)', (kind) 
       ['an order that is a string', { order: 'BUY 2 @ 90' }, 'PARAMETER_REQUIRED'],
       ['an order that is an array', { order: [] }, 'PARAMETER_REQUIRED'],
       ['neither cancel id', { cancelOrderId: undefined }, 'CANCEL_REPLACE_FAILED'],
-      ['an accountId that is not a positive integer', { accountId: '1' }, 'CANCEL_REPLACE_FAILED'],
-      ['no timestamp', { timestamp: undefined }, 'CANCEL_REPLACE_FAILED'],
+      ['an accountId that is not a positive integer', { accountId: '1' }, 'INVALID_ACCOUNT'],
+      ['no timestamp', { timestamp: undefined }, 'PARAMETER_REQUIRED'],
     ])('with %s', (_, fields, code) => {
       const ex = exchange();
       const old = idOf(ex.limit(1, 'BUY', 5, 100));

@@ -3,7 +3,8 @@
 // (MAX_NUM_ORDERS) the cancel gave back, and the clientOrderId it freed.
 
 import { cancelOrder } from './cancel.ts';
-import type { CancelReplace } from './commands.ts';
+import type { CancelReplace, PlaceOrder } from './commands.ts';
+import { checkShape } from './order-checks.ts';
 import { placeOrder } from './place-order.ts';
 import { ResultCode } from './result-codes.ts';
 import { type CommandResult, reject } from './results.ts';
@@ -16,6 +17,11 @@ export function cancelReplace(tx: Tx, cmd: CancelReplace): CommandResult {
     return reject(ResultCode.PARAMETER_REQUIRED);
   }
   const { accountId, symbol, timestamp } = cmd;
+  // The command's own account, symbol and time win over anything the order carries.
+  const order: PlaceOrder = { ...cmd.order, type: 'placeOrder', accountId, symbol, timestamp };
+  // A malformed new order is a malformed request: nothing happens, the cancel included, as on Binance.
+  const shape = checkShape(order);
+  if (shape !== ResultCode.OK) return reject(shape);
   const cancelResult = cancelOrder(tx, {
     type: 'cancelOrder',
     accountId,
@@ -28,8 +34,7 @@ export function cancelReplace(tx: Tx, cmd: CancelReplace): CommandResult {
   if (!canceled && cmd.mode === 'STOP_ON_FAILURE') {
     return { code: ResultCode.CANCEL_REPLACE_FAILED, cancelResult, newOrderResult: 'NOT_ATTEMPTED' };
   }
-  // The command's own account, symbol and time win over anything the order carries.
-  const newOrderResult = placeOrder(tx, { ...cmd.order, type: 'placeOrder', accountId, symbol, timestamp });
+  const newOrderResult = placeOrder(tx, order);
   // A rejected half changes nothing, so the command changed something exactly when one half succeeded.
   const changed = canceled || newOrderResult.code === ResultCode.OK;
   return { code: changed ? ResultCode.OK : ResultCode.CANCEL_REPLACE_FAILED, cancelResult, newOrderResult };

@@ -9,15 +9,17 @@ import { CANCELED } from './order-store.ts';
 import { ResultCode } from './result-codes.ts';
 import { type CommandResult, reject } from './results.ts';
 import { releaseOrder, type Tx } from './risk.ts';
+import { removeStop } from './stops.ts';
 import type { Account, Market } from './state.ts';
 
 /** Takes an open order off the book as CANCELED, giving back what it held. */
 function cancelSlot(tx: Tx, market: Market, slot: number, accountId: number): OrderUpdate {
   const state = tx.state;
   const s = state.store;
-  market.book.remove(slot);
+  releaseOrder(tx, slot); // first: a pending stop's hold depends on its being pending
+  if (s.pending[slot] === 1) removeStop(state, market, slot);
+  else market.book.remove(slot);
   removeOpen(state, slot);
-  releaseOrder(tx, slot);
   s.status[slot] = CANCELED;
   s.updateTime[slot] = tx.time;
   const view = s.view(slot, market.symbol, accountId);

@@ -4,7 +4,8 @@
 import type { Fraction, Lots, Ticks, Units } from './money.ts';
 
 export type Side = 'BUY' | 'SELL';
-export type OrderType = 'LIMIT' | 'LIMIT_MAKER' | 'MARKET';
+export type OrderType =
+  'LIMIT' | 'LIMIT_MAKER' | 'MARKET' | 'STOP_LOSS' | 'STOP_LOSS_LIMIT' | 'TAKE_PROFIT' | 'TAKE_PROFIT_LIMIT';
 export type TimeInForce = 'GTC' | 'IOC' | 'FOK';
 export type MarketStatus = 'TRADING' | 'HALT';
 /** What happens when a taker would trade with a resting order of the same account (the taker's mode decides). */
@@ -89,8 +90,13 @@ export interface PlaceOrder {
   orderType: OrderType;
   /** LIMIT only; LIMIT_MAKER is GTC by nature and MARKET takes none. */
   timeInForce?: TimeInForce;
-  /** LIMIT and LIMIT_MAKER only. */
+  /** LIMIT, LIMIT_MAKER and the *_LIMIT stop orders. */
   price?: Ticks;
+  /**
+   * Stop orders only: the last trade price that triggers them, in ticks. STOP_LOSS* buys trigger at or above
+   * it and sells at or below; TAKE_PROFIT* the other way round.
+   */
+  stopPrice?: Ticks;
   /** Required except for a MARKET order by quoteOrderQty. */
   quantity?: Lots;
   /** MARKET only, instead of quantity: quote to spend (BUY) or to receive (SELL), in quote units. */

@@ -52,6 +52,8 @@ export interface OrderUpdate {
   preventedQty: Lots;
   /** MARKET orders by quoteOrderQty: the quote they were to spend or receive, in quote units. */
   origQuoteOrderQty?: Units;
+  /** Stop orders: the trigger price, in ticks. */
+  stopPrice?: Ticks;
   /** When the order was placed (the placing command's timestamp). */
   time: number;
   /** The timestamp of the command that produced this update. */

@@ -17,13 +17,13 @@ import {
 import { removeOpen } from './open-orders.ts';
 import { feesOf } from './fees.ts';
 import {
+  atMarket,
   BUY,
   EXPIRE_BOTH,
   EXPIRE_MAKER,
   EXPIRE_TAKER,
   EXPIRED_IN_MATCH,
   FILLED,
-  MARKET,
   PARTIALLY_FILLED,
   SELL,
   STP,
@@ -67,13 +67,14 @@ export function match(tx: Tx, market: Market, taker: number, budget: bigint | nu
   const perLot = market.unitsPerLot;
   const side = s.side[taker]!;
   const isBuy = side === BUY;
-  const isMarket = s.orderType[taker] === MARKET;
+  const isMarket = atMarket(s.orderType[taker]!);
   const limit = s.price[taker]!;
   const takerId = s.id[taker]!;
   const takerIndex = s.account[taker]!;
   const takerAccount = state.accountList[takerIndex]!;
   const takerRate = feesOf(takerAccount, market).takerFee;
   const stp = s.selfTradePrevention[taker]!;
+  const byQuote = s.quoteOrderQty[taker] !== undefined;
   const time = tx.time;
   const spent = new ExactSum();
   const received = new ExactSum();
@@ -88,7 +89,10 @@ export function match(tx: Tx, market: Market, taker: number, budget: bigint | nu
     if (!isMarket && !crosses(side, limit, price)) break;
     let q = Math.min(s.remaining[taker]!, s.remaining[maker]!);
     if (s.account[maker] === takerIndex && stp !== STP_NONE) {
-      if (preventMatch(tx, market, taker, maker, q, stp)) {
+      // What would have traded: for an order by quote, no more than its quote buys or earns here.
+      const wouldTrade =
+        !byQuote || budget === null ? q : Math.min(q, Number((budget - spent.value) / mul2(price, k)));
+      if (preventMatch(tx, market, taker, maker, wouldTrade, stp)) {
         stop = STOP_PREVENTED;
         break;
       }
@@ -247,7 +251,8 @@ function preventMatch(
     s.free(maker);
   }
   if (mode === EXPIRE_TAKER || mode === EXPIRE_BOTH) {
-    s.preventedQty[taker] = s.remaining[taker]!;
+    // An order by quoteOrderQty has no quantity of its own: what it was about to trade is what is prevented.
+    s.preventedQty[taker] = s.quoteOrderQty[taker] === undefined ? s.remaining[taker]! : qty;
     return true;
   }
   return false;

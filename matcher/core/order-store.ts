@@ -12,7 +12,15 @@ export const NONE = -1;
 export const BUY = 0;
 export const SELL = 1;
 export const SIDES: readonly Side[] = ['BUY', 'SELL'];
-export const ORDER_TYPES: readonly OrderType[] = ['LIMIT', 'LIMIT_MAKER', 'MARKET'];
+export const ORDER_TYPES: readonly OrderType[] = [
+  'LIMIT',
+  'LIMIT_MAKER',
+  'MARKET',
+  'STOP_LOSS',
+  'STOP_LOSS_LIMIT',
+  'TAKE_PROFIT',
+  'TAKE_PROFIT_LIMIT',
+];
 export const TIME_IN_FORCE: readonly TimeInForce[] = ['GTC', 'IOC', 'FOK'];
 export const STATUSES: readonly OrderStatus[] = [
   'NEW',
@@ -36,6 +44,15 @@ export const EXPIRE_BOTH = 3;
 export const LIMIT = 0;
 export const LIMIT_MAKER = 1;
 export const MARKET = 2;
+export const STOP_LOSS = 3;
+export const STOP_LOSS_LIMIT = 4;
+export const TAKE_PROFIT = 5;
+export const TAKE_PROFIT_LIMIT = 6;
+/** Whether an order type is one of the stops. */
+export const isStop = (type: number): boolean => type >= STOP_LOSS;
+/** Whether an order type trades at market (once triggered, for a stop). */
+export const atMarket = (type: number): boolean =>
+  type === MARKET || type === STOP_LOSS || type === TAKE_PROFIT;
 export const GTC = 0;
 export const IOC = 1;
 export const FOK = 2;
@@ -72,6 +89,8 @@ export class OrderStore {
   queuedAt = new Float64Array(0);
   /** What self-trade prevention expired of the order, in lots. */
   preventedQty = new Float64Array(0);
+  /** Stop orders: the trigger price in ticks (0 for others). */
+  stopPrice = new Float64Array(0);
   market = new Int32Array(0);
   /** Index into ExchangeState.accountList. */
   account = new Int32Array(0);
@@ -86,6 +105,8 @@ export class OrderStore {
   timeInForce = new Uint8Array(0);
   status = new Uint8Array(0);
   selfTradePrevention = new Uint8Array(0);
+  /** 1 while a stop order waits off the book for its trigger. */
+  pending = new Uint8Array(0);
   clientOrderId: (string | undefined)[] = [];
   /** MARKET orders by quoteOrderQty only (they never rest, so this stays small). */
   quoteOrderQty: (bigint | undefined)[] = [];
@@ -102,6 +123,8 @@ export class OrderStore {
     this.cumQuoteHi[slot] = 0;
     this.queuedAt[slot] = 0;
     this.preventedQty[slot] = 0;
+    this.stopPrice[slot] = 0;
+    this.pending[slot] = 0;
     this.status[slot] = NEW;
     return slot;
   }
@@ -166,6 +189,8 @@ export class OrderStore {
       updateTime: this.updateTime[slot]!,
     };
     if (quoteOrderQty !== undefined) view.origQuoteOrderQty = quoteOrderQty as Units;
+    const stopPrice = this.stopPrice[slot]!;
+    if (stopPrice !== 0) view.stopPrice = stopPrice as Ticks;
     return view;
   }
 
@@ -197,6 +222,7 @@ export class OrderStore {
     this.cumQuoteHi = f64(this.cumQuoteHi);
     this.queuedAt = f64(this.queuedAt);
     this.preventedQty = f64(this.preventedQty);
+    this.stopPrice = f64(this.stopPrice);
     this.market = i32(this.market);
     this.account = i32(this.account);
     this.prev = i32(this.prev);
@@ -208,6 +234,7 @@ export class OrderStore {
     this.timeInForce = u8(this.timeInForce);
     this.status = u8(this.status);
     this.selfTradePrevention = u8(this.selfTradePrevention);
+    this.pending = u8(this.pending);
     this.capacity = n;
   }
 }

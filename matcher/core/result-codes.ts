@@ -42,6 +42,7 @@ export const ResultCode = {
   UNKNOWN_ORDER: 'UNKNOWN_ORDER',
   DUPLICATE_CLIENT_ORDER_ID: 'DUPLICATE_CLIENT_ORDER_ID',
   CANCEL_REPLACE_FAILED: 'CANCEL_REPLACE_FAILED',
+  ORDER_WOULD_TRIGGER_IMMEDIATELY: 'ORDER_WOULD_TRIGGER_IMMEDIATELY',
 } as const;
 
 export type ResultCode = (typeof ResultCode)[keyof typeof ResultCode];
@@ -92,4 +93,5 @@ export const RESULT_CODES: Readonly<Record<ResultCode, { subsystem: Subsystem; m
   UNKNOWN_ORDER: { subsystem: 'order', message: 'Unknown order sent.' },
   DUPLICATE_CLIENT_ORDER_ID: { subsystem: 'order', message: 'Duplicate order sent.' },
   CANCEL_REPLACE_FAILED: { subsystem: 'order', message: 'Order cancel-replace failed.' },
+  ORDER_WOULD_TRIGGER_IMMEDIATELY: { subsystem: 'order', message: 'Stop price would trigger immediately.' },
 };

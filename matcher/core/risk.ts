@@ -3,7 +3,7 @@
 
 import type { Event } from './events.ts';
 import { mul2, mul3, type Units } from './money.ts';
-import { BUY } from './order-store.ts';
+import { atMarket, BUY } from './order-store.ts';
 import {
   type Account,
   Account as AccountClass,
@@ -86,11 +86,15 @@ export function release(tx: Tx, balance: Balance, amount: bigint): void {
   tx.touch(balance);
 }
 
-/** What a resting order holds: a buy its price × remaining in quote, a sell its remaining in base. */
+/** What an open order holds: a buy its price × remaining in quote, a sell its remaining in base. */
 export function heldBy(state: ExchangeState, slot: number): bigint {
   const s = state.store;
   const m = state.marketList[s.market[slot]!]!;
-  if (s.side[slot] === BUY) return mul3(s.price[slot]!, s.remaining[slot]!, m.notionalPerTickLot);
+  if (s.side[slot] === BUY) {
+    // A pending stop that will buy at market holds its stop price's worth (place-order.ts).
+    const price = s.pending[slot] === 1 && atMarket(s.orderType[slot]!) ? s.stopPrice[slot]! : s.price[slot]!;
+    return mul3(price, s.remaining[slot]!, m.notionalPerTickLot);
+  }
   return mul2(s.remaining[slot]!, m.unitsPerLot);
 }
 

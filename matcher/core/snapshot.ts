@@ -9,6 +9,7 @@ import type { OrderUpdate } from './events.ts';
 import { addOpen } from './open-orders.ts';
 import { feeTiersOf } from './fees.ts';
 import { BUY, ORDER_TYPES, SELL, SIDES, STATUSES, STP, TIME_IN_FORCE } from './order-store.ts';
+import { addStop } from './stops.ts';
 import { accountOf } from './risk.ts';
 import { type ExchangeState, Market } from './state.ts';
 
@@ -27,21 +28,24 @@ export interface Snapshot {
   balances: { accountId: number; asset: string; free: bigint; locked: bigint }[];
   /** Open orders, per market bids then asks, each side in priority order (price, then time). */
   orders: OrderSnapshot[];
+  /** Pending stop orders, per market the rising list then the falling one, each in trigger order. */
+  stops: OrderSnapshot[];
 }
 
 export function snapshot(state: ExchangeState): Snapshot {
   const orders: OrderSnapshot[] = [];
+  const stops: OrderSnapshot[] = [];
+  const viewOf = (m: Market, slot: number): OrderSnapshot => {
+    const { type: _, ...order } = state.store.view(
+      slot,
+      m.symbol,
+      state.accountList[state.store.account[slot]!]!.id,
+    );
+    return order;
+  };
   for (const m of state.marketList) {
-    for (const side of [BUY, SELL]) {
-      for (const slot of m.book.orders(side)) {
-        const { type: _, ...order } = state.store.view(
-          slot,
-          m.symbol,
-          state.accountList[state.store.account[slot]!]!.id,
-        );
-        orders.push(order);
-      }
-    }
+    for (const slot of [...m.risingStops, ...m.fallingStops]) stops.push(viewOf(m, slot));
+    for (const side of [BUY, SELL]) for (const slot of m.book.orders(side)) orders.push(viewOf(m, slot));
   }
   const balances: Snapshot['balances'] = [];
   for (const account of state.accounts.values()) {
@@ -70,6 +74,7 @@ export function snapshot(state: ExchangeState): Snapshot {
     })),
     balances,
     orders,
+    stops,
   };
 }
 
@@ -119,7 +124,8 @@ export function restore(snap: Snapshot, bookKind: BookKind = 'fast'): ExchangeSt
   // The book queue follows the snapshot's priority order; each account's open list follows order ids.
   const store = state.store;
   const placed: number[] = [];
-  for (const o of snap.orders) {
+  const pendingFrom = snap.orders.length;
+  for (const [i, o] of [...snap.orders, ...snap.stops].entries()) {
     const market = state.markets.get(o.symbol);
     if (market === undefined) throw new Error(`snapshot order ${o.orderId} names unknown market ${o.symbol}`);
     const slot = store.alloc();
@@ -137,10 +143,13 @@ export function restore(snap: Snapshot, bookKind: BookKind = 'fast'): ExchangeSt
     store.status[slot] = STATUSES.indexOf(o.status);
     store.selfTradePrevention[slot] = STP.indexOf(o.selfTradePreventionMode);
     store.preventedQty[slot] = o.preventedQty;
+    store.stopPrice[slot] = o.stopPrice ?? 0;
+    store.quoteOrderQty[slot] = o.origQuoteOrderQty;
     store.time[slot] = o.time;
     store.updateTime[slot] = o.updateTime;
     store.clientOrderId[slot] = o.clientOrderId;
-    market.book.insert(slot);
+    if (i >= pendingFrom) addStop(state, market, slot);
+    else market.book.insert(slot);
     placed.push(slot);
   }
   placed.sort((a, b) => store.id[a]! - store.id[b]!);

@@ -90,6 +90,12 @@ export class Market {
   status: MarketStatus;
   /** The last trade's price in ticks, 0 before the first trade: the reference for NOTIONAL and price bands. */
   lastPrice = 0;
+  /** Stop orders waiting for the last price to rise to their stop (BUY STOP_LOSS*, SELL TAKE_PROFIT*): slots,
+   * by stop price ascending, then order id. */
+  readonly risingStops: number[] = [];
+  /** Stop orders waiting for it to fall to their stop (SELL STOP_LOSS*, BUY TAKE_PROFIT*): slots, by stop price
+   * descending, then order id. */
+  readonly fallingStops: number[] = [];
 
   constructor(index: number, definition: MarketDefinition, base: Asset, quote: Asset, book: OrderBook) {
     this.index = index;

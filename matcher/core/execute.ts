@@ -1,0 +1,93 @@
+// A taker's run through the book, shared by new orders (place-order.ts) and triggered stops (stops.ts).
+
+import { canFill } from './liquidity.ts';
+import { match, STOP_BUDGET, STOP_NONE, STOP_PREVENTED } from './matching.ts';
+import { mul2 } from './money.ts';
+import { addOpen, removeOpen } from './open-orders.ts';
+import {
+  atMarket,
+  BUY,
+  EXPIRED,
+  EXPIRED_IN_MATCH,
+  FILLED,
+  FOK,
+  GTC,
+  NEW,
+  PARTIALLY_FILLED,
+} from './order-store.ts';
+import { ResultCode } from './result-codes.ts';
+import type { CommandResult } from './results.ts';
+import { heldBy, type Tx } from './risk.ts';
+import type { Account, Market } from './state.ts';
+
+/**
+ * Runs a taker: FOK check, match, then rest or expire, settling the taker net (free funds cover `amount`, the
+ * most it may spend; nothing was held for it). `listed`: it is already among the account's open orders (a
+ * triggered stop).
+ */
+export function execute(
+  tx: Tx,
+  market: Market,
+  account: Account,
+  slot: number,
+  amount: bigint,
+  budget: bigint | null,
+  listed: boolean,
+): CommandResult {
+  const state = tx.state;
+  const s = state.store;
+  const isBuy = s.side[slot] === BUY;
+  const tif = s.timeInForce[slot]!;
+  const rests = tif === GTC && !atMarket(s.orderType[slot]!);
+  const byQuote = s.quoteOrderQty[slot] !== undefined;
+  const qty = s.remaining[slot]!;
+  const canFillAll =
+    tif !== FOK ||
+    canFill(state, market, s.side[slot]!, account.index, s.selfTradePrevention[slot]!, s.price[slot]!, qty);
+  const { spent, received, stop } = canFillAll
+    ? match(tx, market, slot, budget)
+    : { spent: 0n, received: 0n, stop: STOP_NONE };
+  const left = s.remaining[slot]!;
+  const resting = left > 0 && rests && stop === STOP_NONE;
+  if (resting) {
+    market.book.insert(slot);
+    if (!listed) addOpen(state, slot);
+  } else if (listed) {
+    removeOpen(state, slot);
+  }
+  // The taker pays for its fills and locks what its resting remainder holds, in one step.
+  const filled = s.executedQty[slot]! > 0;
+  const keep = resting ? (filled ? heldBy(state, slot) : amount) : 0n;
+  const paid = isBuy ? spent : filled ? mul2(s.executedQty[slot]!, market.unitsPerLot) : 0n;
+  if (paid > 0n || keep > 0n) {
+    const funds = account.balance(isBuy ? market.quote : market.base);
+    funds.free -= paid === 0n ? keep : keep === 0n ? paid : paid + keep;
+    if (keep > 0n) funds.locked += keep;
+    tx.touch(funds);
+  }
+  if (filled) {
+    const proceeds = account.balance(isBuy ? market.base : market.quote);
+    proceeds.free += received;
+    tx.touch(proceeds);
+    s.addCumQuote(slot, spent);
+  }
+  s.status[slot] =
+    stop === STOP_PREVENTED
+      ? EXPIRED_IN_MATCH
+      : left === 0 || (byQuote && (stop === STOP_BUDGET || spent === budget))
+        ? FILLED
+        : !resting
+          ? EXPIRED // IOC, FOK and market remainders, also with no fill at all
+          : filled
+            ? PARTIALLY_FILLED
+            : NEW;
+  if (byQuote) {
+    // Its quantity was what the quote bought or sold.
+    s.origQty[slot] = s.executedQty[slot]!;
+    s.remaining[slot] = 0;
+  }
+  const view = s.view(slot, market.symbol, account.id);
+  tx.events.push(view);
+  if (!resting) s.free(slot);
+  return { code: ResultCode.OK, order: view };
+}
