@@ -46,6 +46,8 @@ export function checkShape(cmd: PlaceOrder): ResultCode {
   if (mode !== undefined && !STP_CODES.has(mode)) return ResultCode.INVALID_SELF_TRADE_PREVENTION_MODE;
   switch (cmd.orderType) {
     case 'LIMIT':
+    case 'STOP_LOSS_LIMIT':
+    case 'TAKE_PROFIT_LIMIT':
       if (cmd.timeInForce === undefined) return ResultCode.PARAMETER_REQUIRED;
       if (cmd.timeInForce !== 'GTC' && cmd.timeInForce !== 'IOC' && cmd.timeInForce !== 'FOK') {
         return ResultCode.INVALID_TIME_IN_FORCE;
@@ -57,25 +59,9 @@ export function checkShape(cmd: PlaceOrder): ResultCode {
       if (!isPositiveInt(cmd.price)) return ResultCode.INVALID_PRICE;
       break;
     case 'MARKET':
-      if (cmd.timeInForce !== undefined || cmd.price !== undefined) return ResultCode.PARAMETER_NOT_ALLOWED;
-      if (cmd.quoteOrderQty !== undefined) {
-        // Exactly one of quantity and quoteOrderQty, as on Binance.
-        if (cmd.quantity !== undefined) return ResultCode.PARAMETER_NOT_ALLOWED;
-        const q = cmd.quoteOrderQty;
-        return typeof q === 'bigint' && q > 0n && q <= MAX_UNITS ? ResultCode.OK : ResultCode.INVALID_AMOUNT;
-      }
-      break;
     case 'STOP_LOSS':
     case 'TAKE_PROFIT':
       if (cmd.timeInForce !== undefined || cmd.price !== undefined) return ResultCode.PARAMETER_NOT_ALLOWED;
-      break;
-    case 'STOP_LOSS_LIMIT':
-    case 'TAKE_PROFIT_LIMIT':
-      if (cmd.timeInForce === undefined) return ResultCode.PARAMETER_REQUIRED;
-      if (cmd.timeInForce !== 'GTC' && cmd.timeInForce !== 'IOC' && cmd.timeInForce !== 'FOK') {
-        return ResultCode.INVALID_TIME_IN_FORCE;
-      }
-      if (!isPositiveInt(cmd.price)) return ResultCode.INVALID_PRICE;
       break;
     default:
       return ResultCode.INVALID_ORDER_TYPE;
@@ -84,7 +70,12 @@ export function checkShape(cmd: PlaceOrder): ResultCode {
   if (!stop && cmd.stopPrice !== undefined) return ResultCode.PARAMETER_NOT_ALLOWED;
   if (stop && cmd.stopPrice === undefined) return ResultCode.PARAMETER_REQUIRED;
   if (stop && !isPositiveInt(cmd.stopPrice)) return ResultCode.INVALID_PRICE;
-  if (cmd.quoteOrderQty !== undefined) return ResultCode.PARAMETER_NOT_ALLOWED;
+  if (cmd.quoteOrderQty !== undefined) {
+    // MARKET only, and exactly one of quantity and quoteOrderQty, as on Binance.
+    if (cmd.orderType !== 'MARKET' || cmd.quantity !== undefined) return ResultCode.PARAMETER_NOT_ALLOWED;
+    const q = cmd.quoteOrderQty;
+    return typeof q === 'bigint' && q > 0n && q <= MAX_UNITS ? ResultCode.OK : ResultCode.INVALID_AMOUNT;
+  }
   if (cmd.quantity === undefined) return ResultCode.PARAMETER_REQUIRED;
   if (!isPositiveInt(cmd.quantity)) return ResultCode.INVALID_QUANTITY;
   return ResultCode.OK;
