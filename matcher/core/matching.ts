@@ -50,6 +50,8 @@ export interface Matched {
   stop: number;
 }
 
+const NOTHING_MATCHED: Matched = Object.freeze({ spent: 0n, received: 0n, stop: STOP_NONE });
+
 /** Whether a taker at `price` on `side` crosses a resting order at `makerPrice`. */
 export const crosses = (side: number, price: number, makerPrice: number): boolean =>
   side === BUY ? makerPrice <= price : makerPrice >= price;
@@ -69,6 +71,9 @@ export function match(tx: Tx, market: Market, taker: number, budget: bigint | nu
   const isBuy = side === BUY;
   const isMarket = atMarket(s.orderType[taker]!);
   const limit = s.price[taker]!;
+  // Most limit orders meet nothing: leave before setting anything up.
+  const first = book.best(isBuy ? SELL : BUY);
+  if (first === -1 || (!isMarket && !crosses(side, limit, s.price[first]!))) return NOTHING_MATCHED;
   const takerId = s.id[taker]!;
   const takerIndex = s.account[taker]!;
   const takerAccount = state.accountList[takerIndex]!;
