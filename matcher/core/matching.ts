@@ -97,6 +97,10 @@ export function match(tx: Tx, market: Market, taker: number, budget: bigint | nu
       // What would have traded: for an order by quote, no more than its quote buys or earns here.
       const wouldTrade =
         !byQuote || budget === null ? q : Math.min(q, Number((budget - spent.value) / mul2(price, k)));
+      if (wouldTrade === 0) {
+        stop = STOP_BUDGET; // nothing could have traded, so nothing is prevented
+        break;
+      }
       if (preventMatch(tx, market, taker, maker, wouldTrade, stp)) {
         stop = STOP_PREVENTED;
         break;
