@@ -1,5 +1,5 @@
 // npm run bench:engine -- [--workload steady|deep|sweep] [--ops N] [--seed N] [--json] [--no-baseline]
-//                         [--warmup N]
+//                         [--warmup N] [--runs N]
 //
 // Runs the shared workloads (../shared/bench/workload.mjs: one market, 1000 pre-funded accounts) through the
 // whole core (risk hold, match, settle, fees, events) and, in the same process on the same Node, through the
@@ -50,10 +50,13 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
     'no-baseline': { type: 'boolean', default: false },
     warmup: { type: 'string', default: '300000' },
+    runs: { type: 'string', default: '1' },
   },
 });
 const ops = Number(values.ops);
 const warmupOps = Number(values.warmup);
+const runs = Number(values.runs);
+if (!Number.isSafeInteger(runs) || runs <= 0) throw new Error('--runs must be a positive integer');
 const seed = Number(values.seed);
 const names = values.workload === undefined ? WORKLOADS : [values.workload];
 for (const name of names) {
@@ -207,19 +210,30 @@ for (const workload of names) {
     if (!values['no-baseline']) runBaseline(warm);
   }
   const flow = generate(workload, ops, seed);
-  const ours = runOurs(flow);
+  // With --runs N each engine runs the flow N times, alternating, and the fastest run of each counts: on a
+  // noisy machine the best run is the one least disturbed.
+  let ours = runOurs(flow);
+  let base = values['no-baseline'] ? undefined : runBaseline(flow);
+  for (let run = 1; run < runs; run++) {
+    const again = runOurs(flow);
+    if (again.seconds < ours.seconds) ours = again;
+    if (base !== undefined) {
+      const baseAgain = runBaseline(flow);
+      if (baseAgain.seconds < base.seconds) base = baseAgain;
+    }
+  }
   const opsPerSec = Math.round(ops / ours.seconds);
   const line: Record<string, unknown> = {
     workload,
     ops,
+    runs,
     seconds: Number(ours.seconds.toFixed(3)),
     opsPerSec,
     trades: ours.trades,
     rejected: ours.rejected,
     restingOrders: ours.resting,
   };
-  if (!values['no-baseline']) {
-    const base = runBaseline(flow);
+  if (base !== undefined) {
     const baselineOpsPerSec = Math.round(ops / base.seconds);
     line.baselineOpsPerSec = baselineOpsPerSec;
     line.vsBaseline = Number((opsPerSec / baselineOpsPerSec).toFixed(2));
