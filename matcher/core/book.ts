@@ -14,7 +14,8 @@ export interface OrderBook {
   reduce(slot: number, lots: number): void;
   /**
    * Calls `visit(price, totalLots)` for the levels of `side` from the best, until it returns false or the side
-   * ends. Cost is proportional to the levels visited.
+   * ends. Cost is proportional to the levels visited. A level holding more than Number.MAX_SAFE_INTEGER lots
+   * reports exactly that: no taker can need more, and the figure stays exact.
    */
   forEachLevel(side: number, visit: (price: number, totalLots: number) => boolean): void;
   /** Every resting order of `side` in priority order (price, then time). */

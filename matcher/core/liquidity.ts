@@ -71,6 +71,10 @@ export function marketSellLots(
     const affordable = left / perLot;
     const take = affordable < BigInt(available) ? Number(affordable) : available;
     lots += take;
+    if (lots >= Number.MAX_SAFE_INTEGER) {
+      lots = Number.MAX_SAFE_INTEGER; // as many as one order can hold: matching sells no more
+      return false;
+    }
     left -= BigInt(take) * perLot;
     return take === available && left > 0n;
   });

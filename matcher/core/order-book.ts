@@ -9,6 +9,7 @@ import type { OrderBook } from './book.ts';
 import { BUY, NONE, type OrderStore } from './order-store.ts';
 
 const CHUNK = 64;
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
 /** Array.splice without the array it returns: this runs on every new or emptied level. */
 function insertAt<T>(a: T[], at: number, item: T): void {
@@ -28,8 +29,40 @@ class Level {
   readonly key: number;
   head = NONE;
   tail = NONE;
-  /** Sum of the remaining lots of the orders here. */
+  /**
+   * Sum of the remaining lots of the orders here, exact: a double while it is a safe integer; past 2^53 it is
+   * kept in `big` and `total` reads MAX_SAFE_INTEGER ("at least that much", which is all a taker can need).
+   */
   total = 0;
+  big: bigint | null = null;
+
+  add(lots: number): void {
+    if (this.big !== null) {
+      this.big += BigInt(lots);
+    } else if (this.total + lots > MAX_SAFE) {
+      this.big = BigInt(this.total) + BigInt(lots);
+      this.total = MAX_SAFE;
+    } else {
+      this.total += lots;
+    }
+  }
+
+  subtract(lots: number): void {
+    if (this.big === null) {
+      this.total -= lots;
+      return;
+    }
+    this.big -= BigInt(lots);
+    if (this.big <= BigInt(MAX_SAFE)) {
+      this.total = Number(this.big);
+      this.big = null;
+    }
+  }
+
+  /** The exact total, for audits. */
+  get exactTotal(): bigint {
+    return this.big ?? BigInt(this.total);
+  }
   count = 0;
 
   constructor(price: number, key: number) {
@@ -160,7 +193,7 @@ export class FastOrderBook implements OrderBook {
     if (level.tail === NONE) level.head = slot;
     else s.next[level.tail] = slot;
     level.tail = slot;
-    level.total += s.remaining[slot]!;
+    level.add(s.remaining[slot]!);
     level.count++;
     this.size++;
   }
@@ -177,7 +210,7 @@ export class FastOrderBook implements OrderBook {
     else s.prev[next] = prev;
     s.prev[slot] = NONE;
     s.next[slot] = NONE;
-    level.total -= s.remaining[slot]!;
+    level.subtract(s.remaining[slot]!);
     level.count--;
     this.size--;
     if (level.count === 0) side.removeLevel(level);
@@ -190,7 +223,7 @@ export class FastOrderBook implements OrderBook {
     // The best level is the one a fill reduces; look it up only otherwise.
     const level =
       side.best !== null && side.best.price === s.price[slot] ? side.best : side.byPrice.get(s.price[slot]!)!;
-    level.total -= lots;
+    level.subtract(lots);
   }
 
   forEachLevel(side: number, visit: (price: number, totalLots: number) => boolean): void {
@@ -226,7 +259,7 @@ export class FastOrderBook implements OrderBook {
         prevKey = level.key;
         if (side.byPrice.get(level.price) !== level)
           problems.push(`${name}: level ${level.price} not indexed`);
-        let total = 0;
+        let total = 0n;
         let count = 0;
         let prev = NONE;
         for (let o = level.head; o !== NONE; o = s.next[o]!) {
@@ -237,13 +270,13 @@ export class FastOrderBook implements OrderBook {
           if (s.remaining[o]! <= 0) problems.push(`order ${id}: rests with nothing remaining`);
           if (prev !== NONE && s.queuedAt[prev]! >= s.queuedAt[o]!)
             problems.push(`order ${id}: queued before an older order`);
-          total += s.remaining[o]!;
+          total += BigInt(s.remaining[o]!);
           count++;
           prev = o;
         }
         if (level.tail !== prev) problems.push(`${name}: level ${level.price} tail is not its last order`);
-        if (total !== level.total)
-          problems.push(`${name}: level ${level.price} total ${level.total} != ${total}`);
+        if (total !== level.exactTotal)
+          problems.push(`${name}: level ${level.price} total ${level.exactTotal} != ${total}`);
         if (count !== level.count || count === 0)
           problems.push(`${name}: level ${level.price} count is wrong`);
         counted += count;

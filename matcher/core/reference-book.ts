@@ -70,8 +70,9 @@ export class ReferenceOrderBook implements OrderBook {
 
   forEachLevel(side: number, visit: (price: number, totalLots: number) => boolean): void {
     for (const level of this.levels(side)) {
-      const total = level.orders.reduce((sum, o) => sum + this.store.remaining[o]!, 0);
-      if (!visit(level.price, total)) return;
+      const total = level.orders.reduce((sum, o) => sum + BigInt(this.store.remaining[o]!), 0n);
+      const capped = total > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(total);
+      if (!visit(level.price, capped)) return;
     }
   }
 
