@@ -74,14 +74,15 @@ export function placeOrder(tx: Tx, cmd: PlaceOrder): CommandResult {
   const accountIndex = account?.index ?? -1;
   const asset = isBuy ? market.quote : market.base;
   let amount: bigint;
-  let lots = qty;
+  // An order by quote takes as many lots as its quote buys or earns, up to the market's largest market order.
+  let lots = byQuote ? Math.min(def.marketMaxQty, def.maxQty) : qty;
   let budget: bigint | null = null;
   if (!isBuy) {
     if (byQuote) {
       // The base it may sell is what the walk finds; matching, bound by the same quote, sells no more.
-      amount = mul2(marketSellLots(state, market, accountIndex, mode, quoteOrderQty), market.unitsPerLot);
+      const needed = Math.min(lots, marketSellLots(state, market, accountIndex, mode, quoteOrderQty));
+      amount = mul2(needed, market.unitsPerLot);
       budget = quoteOrderQty;
-      lots = Number.MAX_SAFE_INTEGER;
     } else {
       amount = mul2(lots, market.unitsPerLot);
     }
@@ -92,7 +93,6 @@ export function placeOrder(tx: Tx, cmd: PlaceOrder): CommandResult {
   } else {
     amount = byQuote ? quoteOrderQty : marketBuyCost(state, market, accountIndex, mode, qty);
     budget = amount;
-    if (byQuote) lots = Number.MAX_SAFE_INTEGER; // as many as the quote buys
   }
   if (amount > freeOf(account, asset)) return reject(ResultCode.INSUFFICIENT_BALANCE);
 

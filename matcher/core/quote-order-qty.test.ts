@@ -60,6 +60,25 @@ describe.each(['fast', 'reference'] as const)('MARKET by quoteOrderQty (%s book)
     return ex;
   }
 
+  it('takes no more lots than the market allows a market order (MARKET_LOT_SIZE maxQty): FILLED at that', () => {
+    const ex = exchange('asks', { marketMaxQty: 4 });
+    const applied = byQuote(ex, 1, 'BUY', u(1000));
+    expect(fills(applied)).toEqual([
+      [100, 2],
+      [101, 2],
+    ]);
+    expect(applied.result.order).toMatchObject({
+      status: 'FILLED',
+      origQty: 4,
+      executedQty: 4,
+      cumQuote: u(402),
+    });
+    expect(ex.balance(1, 'USDT')).toEqual({ free: u(10_000 - 402), locked: 0n });
+    const sell = byQuote(exchange('bids', { marketMaxQty: 3 }), 1, 'SELL', u(1000));
+    expect(sell.result.order).toMatchObject({ status: 'FILLED', executedQty: 3 });
+    expect(validate(ex.state)).toEqual([]);
+  });
+
   describe('BUY', () => {
     it('spends up to quoteOrderQty in whole lots across levels; the rest stays free; fees in base', () => {
       const ex = exchange('asks', { takerFee: 100_000 as Fraction }); // 0.1 % for the taker
