@@ -75,7 +75,7 @@ export function placeOrder(tx: Tx, cmd: PlaceOrder): CommandResult {
   const asset = isBuy ? market.quote : market.base;
   let amount: bigint;
   // An order by quote takes as many lots as its quote buys or earns, up to the market's largest market order.
-  let lots = byQuote ? Math.min(def.marketMaxQty, def.maxQty) : qty;
+  const lots = byQuote ? Math.min(def.marketMaxQty, def.maxQty) : qty;
   let budget: bigint | null = null;
   if (!isBuy) {
     if (byQuote) {
