@@ -1,0 +1,9 @@
+export { accounts } from './accounts.ts';
+export { apiKeys } from './api-keys.ts';
+export { assets } from './assets.ts';
+export { balances } from './balances.ts';
+export { ledgerEntries } from './ledger-entries.ts';
+export { markets } from './markets.ts';
+export { matcherOffsets } from './matcher-offsets.ts';
+export { orders } from './orders.ts';
+export { trades } from './trades.ts';

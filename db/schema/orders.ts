@@ -1,0 +1,44 @@
+import { sql } from 'drizzle-orm';
+import { index, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { int53, units } from './columns.ts';
+
+/** Every order the matcher accepted, as its last update left it (what GET /api/v3/order and friends read). */
+export const orders = pgTable(
+  'orders',
+  {
+    orderId: int53('order_id').primaryKey(),
+    symbol: text('symbol').notNull(),
+    accountId: int53('account_id').notNull(),
+    clientOrderId: text('client_order_id'),
+    side: text('side', { enum: ['BUY', 'SELL'] }).notNull(),
+    type: text('type').notNull(),
+    timeInForce: text('time_in_force').notNull(),
+    /** In ticks; 0 for market orders. */
+    price: int53('price').notNull(),
+    stopPrice: int53('stop_price').notNull().default(0),
+    /** In lots. */
+    origQty: int53('orig_qty').notNull(),
+    executedQty: int53('executed_qty').notNull(),
+    cumQuote: units('cum_quote').notNull(),
+    origQuoteOrderQty: units('orig_quote_order_qty'),
+    status: text('status').notNull(),
+    selfTradePreventionMode: text('self_trade_prevention_mode').notNull(),
+    preventedQty: int53('prevented_qty').notNull().default(0),
+    /** ms since the epoch, as the commands stamped them. */
+    time: int53('time').notNull(),
+    updateTime: int53('update_time').notNull(),
+  },
+  (t) => [
+    // openOrders: an account's open orders, in one symbol or all.
+    index('orders_open_by_account')
+      .on(t.accountId, t.symbol, t.orderId)
+      .where(sql`${t.status} in ('NEW', 'PARTIALLY_FILLED')`),
+    // allOrders: an account's orders in a symbol by id.
+    index('orders_by_account_symbol').on(t.accountId, t.symbol, t.orderId),
+    // order lookups by clientOrderId; unique among open orders, as the matcher keeps it.
+    index('orders_by_client_order_id').on(t.accountId, t.symbol, t.clientOrderId),
+    uniqueIndex('orders_open_client_order_id')
+      .on(t.accountId, t.symbol, t.clientOrderId)
+      .where(sql`${t.status} in ('NEW', 'PARTIALLY_FILLED') and ${t.clientOrderId} is not null`),
+  ],
+);
