@@ -133,14 +133,13 @@ export function stateHash(state: ExchangeState): string {
     const definition = JSON.stringify(m.definition, (_, v) => (typeof v === 'bigint' ? `${v}` : v));
     h.add(`market ${m.symbol} ${m.status} ${m.lastPrice} ${definition}`);
     for (const o of [...m.book.orders(BUY), ...m.book.orders(SELL), ...m.risingStops, ...m.fallingStops]) {
-      {
-        const account = state.accountList[s.account[o]!]!;
-        h.add(
-          `o ${s.id[o]} ${s.pending[o]} ${s.stopPrice[o]} ${account.id} ${s.side[o]} ${s.orderType[o]} ${s.timeInForce[o]} ${s.price[o]} ` +
-            `${s.origQty[o]} ${s.executedQty[o]} ${s.remaining[o]} ${s.cumQuote(o)} ${s.status[o]} ` +
-            `${s.clientOrderId[o] ?? ''} ${s.time[o]} ${s.updateTime[o]} ${s.selfTradePrevention[o]} ${s.preventedQty[o]}`,
-        );
-      }
+      const account = state.accountList[s.account[o]!]!;
+      h.add(
+        `o ${s.id[o]} ${s.pending[o]} ${s.stopPrice[o]} ${account.id} ${s.side[o]} ${s.orderType[o]} ` +
+          `${s.timeInForce[o]} ${s.price[o]} ${s.origQty[o]} ${s.executedQty[o]} ${s.remaining[o]} ` +
+          `${s.cumQuote(o)} ${s.status[o]} ${s.clientOrderId[o] ?? ''} ${s.time[o]} ${s.updateTime[o]} ` +
+          `${s.selfTradePrevention[o]} ${s.preventedQty[o]}`,
+      );
     }
   }
   const accounts = [...state.accountList].sort((a, b) => a.id - b.id);

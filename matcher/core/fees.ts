@@ -3,14 +3,11 @@
 // tiers costs it one null check.
 
 import type { SetAccountFees } from './commands.ts';
-import { isPositiveInt, UNITS_PER_WHOLE } from './money.ts';
+import { isFraction, isPositiveInt } from './money.ts';
 import { ResultCode } from './result-codes.ts';
 import type { CommandResult } from './results.ts';
 import { accountOf, type Tx } from './risk.ts';
-import type { Account, FeeTier, Market } from './state.ts';
-
-const isFraction = (n: unknown): n is number =>
-  typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 && n <= UNITS_PER_WHOLE;
+import type { Account, ExchangeState, FeeTier, Market } from './state.ts';
 
 /** The fees an account pays on a market: its market tier, else its account tier, else the market's fees. */
 export function feesOf(account: Account, market: Market): FeeTier {
@@ -55,7 +52,7 @@ export function setAccountFees(tx: Tx, cmd: SetAccountFees): CommandResult {
 
 /** Every tier, for snapshots and hashes: account-wide ones with no symbol. */
 export function feeTiersOf(
-  state: Tx['state'],
+  state: ExchangeState,
 ): { accountId: number; symbol?: string; makerFee: number; takerFee: number }[] {
   const tiers: { accountId: number; symbol?: string; makerFee: number; takerFee: number }[] = [];
   for (const account of [...state.accountList].sort((a, b) => a.id - b.id)) {

@@ -1,22 +1,15 @@
 // Market definitions and their filters. A definition is checked once when the market is created; the filters
 // run on every order, before any money moves.
 
-import type { MarketDefinition, MarketSpec, PlaceOrder, SelfTradePreventionMode } from './commands.ts';
-import { isPositiveInt, MAX_UNITS, mul2, mul3, UNITS_PER_WHOLE } from './money.ts';
+import type { MarketDefinition, MarketSpec, PlaceOrder } from './commands.ts';
+import { isFraction, isPositiveInt, MAX_UNITS, mul2, mul3, UNITS_PER_WHOLE } from './money.ts';
+import { STP } from './order-store.ts';
 import { ResultCode } from './result-codes.ts';
 import type { Market } from './state.ts';
 
 const SYMBOL = /^[A-Z0-9_.-]{1,20}$/;
-export const STP_MODES: readonly SelfTradePreventionMode[] = [
-  'NONE',
-  'EXPIRE_TAKER',
-  'EXPIRE_MAKER',
-  'EXPIRE_BOTH',
-];
 export const ASSET_NAME = /^[A-Z0-9]{1,20}$/;
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
-const isFraction = (n: unknown): n is number =>
-  typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 && n <= UNITS_PER_WHOLE;
 const isUnits = (n: unknown): n is bigint => typeof n === 'bigint' && n >= 0n && n <= MAX_UNITS;
 
 /** The definition with defaults filled in, or a reason it is not a valid market. */
@@ -58,7 +51,7 @@ export function resolveMarket(spec: MarketSpec): MarketDefinition | string {
     priceBand: spec.priceBand ?? null,
     maxNumOrders: spec.maxNumOrders ?? 200,
     defaultSelfTradePreventionMode: spec.defaultSelfTradePreventionMode ?? 'EXPIRE_MAKER',
-    allowedSelfTradePreventionModes: spec.allowedSelfTradePreventionModes ?? [...STP_MODES],
+    allowedSelfTradePreventionModes: spec.allowedSelfTradePreventionModes ?? [...STP],
     makerFee: spec.makerFee,
     takerFee: spec.takerFee,
     status: spec.status ?? 'TRADING',
@@ -80,13 +73,13 @@ export function resolveMarket(spec: MarketSpec): MarketDefinition | string {
   }
   if (def.status !== 'TRADING' && def.status !== 'HALT') return 'status must be TRADING or HALT';
   const allowed = def.allowedSelfTradePreventionModes;
-  if (!Array.isArray(allowed) || allowed.some((m) => !STP_MODES.includes(m))) {
-    return `allowedSelfTradePreventionModes must be a list of ${STP_MODES.join(', ')}`;
+  if (!Array.isArray(allowed) || allowed.some((m) => !STP.includes(m))) {
+    return `allowedSelfTradePreventionModes must be a list of ${STP.join(', ')}`;
   }
   if (!allowed.includes(def.defaultSelfTradePreventionMode)) {
     return 'defaultSelfTradePreventionMode must be one of the allowed modes';
   }
-  def.allowedSelfTradePreventionModes = STP_MODES.filter((m) => allowed.includes(m)); // canonical order
+  def.allowedSelfTradePreventionModes = STP.filter((m) => allowed.includes(m)); // canonical order
   const band = def.priceBand;
   if (band !== null) {
     const { bidMultiplierUp, bidMultiplierDown, askMultiplierUp, askMultiplierDown } = band;

@@ -18,14 +18,13 @@ export const UNITS_PER_WHOLE = 100_000_000;
 const UNITS_PER_WHOLE_BIG = 100_000_000n;
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
-export const ticks = (n: number): Ticks => n as Ticks;
-export const lots = (n: number): Lots => n as Lots;
-export const units = (n: bigint | number): Units => BigInt(n) as Units;
-export const fraction = (n: number): Fraction => n as Fraction;
-
 /** A positive safe integer: what a price in ticks or a quantity in lots must be. */
 export const isPositiveInt = (n: unknown): n is number =>
   typeof n === 'number' && Number.isSafeInteger(n) && n > 0;
+
+/** A fee rate: a safe integer between 0 and 1e8 (0 to 100 %), in units of 1e-8. */
+export const isFraction = (n: unknown): n is number =>
+  typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 && n <= UNITS_PER_WHOLE;
 
 /**
  * a * b * c exactly, as a bigint. The double product is exact whenever the true product is at most
@@ -93,13 +92,6 @@ export class ExactSum {
   get value(): bigint {
     return this.small === 0 ? this.big : this.big + BigInt(this.small);
   }
-}
-
-/** a * b compared with c * d, exactly: -1, 0 or 1. */
-export function compareProducts(a: number, b: number, c: number, d: number): number {
-  const l = mul2(a, b);
-  const r = mul2(c, d);
-  return l < r ? -1 : l > r ? 1 : 0;
 }
 
 /**
