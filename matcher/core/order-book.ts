@@ -173,7 +173,6 @@ export class FastOrderBook implements OrderBook {
   private readonly bids = new BookSide(true);
   private readonly asks = new BookSide(false);
   size = 0;
-  private inserted = 0;
 
   constructor(store: OrderStore) {
     this.store = store;
@@ -187,7 +186,7 @@ export class FastOrderBook implements OrderBook {
   insert(slot: number): void {
     const s = this.store;
     const level = (s.side[slot] === BUY ? this.bids : this.asks).levelFor(s.price[slot]!);
-    s.queuedAt[slot] = ++this.inserted;
+    s.queuedAt[slot] = ++s.queueClock;
     s.next[slot] = NONE;
     s.prev[slot] = level.tail;
     if (level.tail === NONE) level.head = slot;

@@ -85,8 +85,13 @@ export class OrderStore {
   updateTime = new Float64Array(0);
   cumQuoteLo = new Float64Array(0);
   cumQuoteHi = new Float64Array(0);
-  /** Set by the book on entry: FIFO means this ascends along every price level. */
+  /**
+   * Set by the book on entry from `queueClock`: FIFO means this ascends along every price level. The clock is
+   * shared by every book of the state and survives snapshot and restore, so a stored queuedAt keeps its meaning
+   * across restarts (the database rebuilds the queues from it).
+   */
   queuedAt = new Float64Array(0);
+  queueClock = 0;
   /** What self-trade prevention expired of the order, in lots. */
   preventedQty = new Float64Array(0);
   /** Stop orders: the trigger price in ticks (0 for others). */

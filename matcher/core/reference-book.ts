@@ -15,7 +15,6 @@ export class ReferenceOrderBook implements OrderBook {
   /** Best first: bids by descending price, asks by ascending price. */
   private readonly bids: RefLevel[] = [];
   private readonly asks: RefLevel[] = [];
-  private inserted = 0;
 
   constructor(store: OrderStore) {
     this.store = store;
@@ -44,7 +43,7 @@ export class ReferenceOrderBook implements OrderBook {
     const side = this.store.side[slot]!;
     const price = this.store.price[slot]!;
     const levels = this.levels(side);
-    this.store.queuedAt[slot] = ++this.inserted;
+    this.store.queuedAt[slot] = ++this.store.queueClock;
     let level = levels.find((l) => l.price === price);
     if (level === undefined) {
       level = { price, orders: [] };

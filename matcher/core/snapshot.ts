@@ -13,8 +13,11 @@ import { addStop } from './stops.ts';
 import { accountOf } from './risk.ts';
 import { type ExchangeState, Market } from './state.ts';
 
-/** An open order as the snapshot keeps it: its last update, less the event tag. */
-export type OrderSnapshot = Omit<OrderUpdate, 'type'>;
+/**
+ * An open order as the snapshot keeps it: its last update, less the event tag, and for an order on the book its
+ * place in the queue (`queuedAt`, see OrderStore). Without queuedAt, orders queue in the order given.
+ */
+export type OrderSnapshot = Omit<OrderUpdate, 'type'> & { queuedAt?: number };
 
 export interface Snapshot {
   version: 1;
@@ -22,6 +25,8 @@ export interface Snapshot {
   nextOrderId: number;
   nextTradeId: number;
   nextPreventedMatchId: number;
+  /** The order store's queue clock (the last queuedAt handed out). */
+  queueClock: number;
   feeTiers: { accountId: number; symbol?: string; makerFee: number; takerFee: number }[];
   assets: { name: string; deposited: bigint; withdrawn: bigint; feesCollected: bigint }[];
   markets: { definition: MarketDefinition; status: MarketStatus; lastPrice: number }[];
@@ -45,7 +50,11 @@ export function snapshot(state: ExchangeState): Snapshot {
   };
   for (const m of state.marketList) {
     for (const slot of [...m.risingStops, ...m.fallingStops]) stops.push(viewOf(m, slot));
-    for (const side of [BUY, SELL]) for (const slot of m.book.orders(side)) orders.push(viewOf(m, slot));
+    for (const side of [BUY, SELL]) {
+      for (const slot of m.book.orders(side)) {
+        orders.push({ ...viewOf(m, slot), queuedAt: state.store.queuedAt[slot]! });
+      }
+    }
   }
   const balances: Snapshot['balances'] = [];
   for (const account of state.accounts.values()) {
@@ -60,6 +69,7 @@ export function snapshot(state: ExchangeState): Snapshot {
     nextOrderId: state.nextOrderId,
     nextTradeId: state.nextTradeId,
     nextPreventedMatchId: state.nextPreventedMatchId,
+    queueClock: state.store.queueClock,
     feeTiers: feeTiersOf(state),
     assets: state.assetList.map((a) => ({
       name: a.name,
@@ -125,6 +135,7 @@ export function restore(snap: Snapshot, bookKind: BookKind = 'fast'): ExchangeSt
   const store = state.store;
   const placed: number[] = [];
   const pendingFrom = snap.orders.length;
+  let lastQueued = 0;
   for (const [i, o] of [...snap.orders, ...snap.stops].entries()) {
     const market = state.markets.get(o.symbol);
     if (market === undefined) throw new Error(`snapshot order ${o.orderId} names unknown market ${o.symbol}`);
@@ -148,10 +159,16 @@ export function restore(snap: Snapshot, bookKind: BookKind = 'fast'): ExchangeSt
     store.time[slot] = o.time;
     store.updateTime[slot] = o.updateTime;
     store.clientOrderId[slot] = o.clientOrderId;
-    if (i >= pendingFrom) addStop(state, market, slot);
-    else market.book.insert(slot);
+    if (i >= pendingFrom) {
+      addStop(state, market, slot);
+    } else {
+      market.book.insert(slot);
+      if (o.queuedAt !== undefined) store.queuedAt[slot] = o.queuedAt;
+      if (store.queuedAt[slot]! > lastQueued) lastQueued = store.queuedAt[slot]!;
+    }
     placed.push(slot);
   }
+  store.queueClock = Math.max(snap.queueClock, lastQueued);
   placed.sort((a, b) => store.id[a]! - store.id[b]!);
   for (const slot of placed) addOpen(state, slot);
   return state;
