@@ -1,29 +1,64 @@
-// The one database client: a node-postgres pool wrapped by Drizzle with the schema. Composition roots pass the
-// URL (they alone read the environment).
+// The one database client module: Drizzle over node-postgres (a real server, DATABASE_URL) or over PGlite (the
+// embedded mode: Postgres compiled to WASM, in-process, its files under DATA_DIR). Both run the same schema,
+// the same migrations and the same repositories. Composition roots pass the URL or directory (they alone read
+// the environment).
 
-import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { PGlite } from '@electric-sql/pglite';
+import type { SQL } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import * as schema from './schema/index.ts';
 
-export type Database = NodePgDatabase<typeof schema>;
+/** Drizzle over either driver. */
+export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 
 export interface DatabaseClient {
   db: Database;
-  pool: pg.Pool;
+  kind: 'postgres' | 'pglite';
+  /** Applies every committed migration not yet applied. */
+  migrate(): Promise<void>;
   close(): Promise<void>;
-}
-
-export function connect(url: string, options: { max?: number } = {}): DatabaseClient {
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
-  const db = drizzle(pool, { schema });
-  return { db, pool, close: () => pool.end() };
 }
 
 /** The committed migrations (db/migrations), as drizzle-kit migrate applies them. */
 export const MIGRATIONS_FOLDER = new URL('./migrations', import.meta.url).pathname;
 
-/** Applies every committed migration not yet applied (the embedded mode runs this at start-up). */
-export async function migrateToLatest(db: Database): Promise<void> {
-  await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+export function connect(url: string, options: { max?: number } = {}): DatabaseClient & { pool: pg.Pool } {
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
+  // An idle client losing its server (a restart, a network cut) must not crash the process; the next query fails
+  // and the caller retries.
+  pool.on('error', () => {});
+  const db = drizzle({ client: pool, schema });
+  return {
+    db: db as unknown as Database,
+    kind: 'postgres',
+    pool,
+    migrate: () => migrate(db, { migrationsFolder: MIGRATIONS_FOLDER }),
+    close: () => pool.end(),
+  };
+}
+
+/** PGlite with its data under `dataDir` (created if missing); `undefined` keeps it in memory. */
+export async function openEmbedded(
+  dataDir: string | undefined,
+): Promise<DatabaseClient & { pglite: PGlite }> {
+  const pglite = await PGlite.create(dataDir === undefined ? {} : { dataDir });
+  const db = drizzlePglite({ client: pglite, schema });
+  return {
+    db: db as unknown as Database,
+    kind: 'pglite',
+    pglite,
+    migrate: () => migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER }),
+    close: () => pglite.close(),
+  };
+}
+
+/** Runs a statement and returns its rows, whichever driver (their result types differ, `rows` does not). */
+export async function rowsOf(db: Pick<Database, 'execute'>, query: SQL): Promise<Record<string, unknown>[]> {
+  const result = (await db.execute(query)) as unknown as { rows: Record<string, unknown>[] };
+  return result.rows;
 }

@@ -2,61 +2,53 @@
 // committed migrations applied both by the migrator and by `npm run db:migrate`, and money round-tripping exactly.
 
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { eq, sql } from 'drizzle-orm';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, type DatabaseClient, migrateToLatest } from './client.ts';
+import { connect, type DatabaseClient, rowsOf } from './client.ts';
 import { accounts, assets, balances, orders } from './schema/index.ts';
+import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
-const SERVER = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432';
 const run = promisify(execFile);
 
-async function admin(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: `${SERVER}/postgres` });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
 describe('db schema and migrations (real Postgres)', () => {
-  const names = [1, 2].map(() => `spot_test_${process.pid}_${randomBytes(4).toString('hex')}`);
+  const databases: TestDatabase[] = [];
   let client: DatabaseClient;
 
   beforeAll(async () => {
-    for (const name of names) await admin(`create database ${name}`);
-    client = connect(`${SERVER}/${names[0]}`);
-    await migrateToLatest(client.db);
+    for (let i = 0; i < 2; i++) databases.push(await createTestDatabase());
+    client = connect(databases[0]!.url);
+    await client.migrate();
   });
 
   afterAll(async () => {
     await client?.close();
-    for (const name of names) await admin(`drop database if exists ${name} with (force)`);
+    for (const database of databases) await database.drop();
   });
 
   it('creates every table and the indexes the API reads by', async () => {
-    const tables = await client.db.execute<{ tablename: string }>(
+    const tables = await rowsOf(
+      client.db,
       sql`select tablename from pg_tables where schemaname = 'public' order by tablename`,
     );
-    expect(tables.rows.map((r) => r.tablename)).toEqual([
+    expect(tables.map((r) => r.tablename)).toEqual([
       'accounts',
       'api_keys',
       'assets',
       'balances',
+      'fee_tiers',
       'ledger_entries',
       'markets',
       'matcher_offsets',
       'orders',
+      'prevented_matches',
       'trades',
     ]);
-    const indexes = await client.db.execute<{ indexname: string }>(
+    const indexes = await rowsOf(
+      client.db,
       sql`select indexname from pg_indexes where schemaname = 'public'`,
     );
-    expect(indexes.rows.map((r) => r.indexname)).toEqual(
+    expect(indexes.map((r) => r.indexname)).toEqual(
       expect.arrayContaining([
         'orders_open_by_account',
         'orders_by_account_symbol',
@@ -92,6 +84,7 @@ describe('db schema and migrations (real Postgres)', () => {
       selfTradePreventionMode: 'EXPIRE_MAKER',
       time: 1,
       updateTime: 1,
+      isWorking: true,
     };
     await client.db.insert(orders).values({ ...order, orderId: 1, status: 'FILLED' });
     await client.db.insert(orders).values({ ...order, orderId: 2, status: 'NEW' });
@@ -100,16 +93,17 @@ describe('db schema and migrations (real Postgres)', () => {
   });
 
   it('npm run db:migrate applies the same migrations to DATABASE_URL', async () => {
-    const url = `${SERVER}/${names[1]}`;
+    const url = databases[1]!.url;
     await run('npm', ['run', '--silent', 'db:migrate'], { env: { ...process.env, DATABASE_URL: url } });
     const other = connect(url, { max: 1 });
     try {
-      const applied = await other.db.execute<{ count: string }>(
+      const applied = await rowsOf(
+        other.db,
         sql`select count(*)::text as count from drizzle.__drizzle_migrations`,
       );
-      expect(Number(applied.rows[0]?.count)).toBeGreaterThan(0);
-      const tables = await other.db.execute(sql`select 1 from pg_tables where tablename = 'orders'`);
-      expect(tables.rows).toHaveLength(1);
+      expect(Number(applied[0]?.count)).toBeGreaterThan(0);
+      const tables = await rowsOf(other.db, sql`select 1 from pg_tables where tablename = 'orders'`);
+      expect(tables).toHaveLength(1);
     } finally {
       await other.close();
     }

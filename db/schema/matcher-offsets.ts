@@ -12,5 +12,12 @@ export const matcherOffsets = pgTable('matcher_offsets', {
   nextOrderId: int53('next_order_id').notNull(),
   nextTradeId: int53('next_trade_id').notNull(),
   nextPreventedMatchId: int53('next_prevented_match_id').notNull(),
+  /** The order store's queue clock: orders.queued_at values below it are taken. */
+  queueClock: int53('queue_clock').notNull(),
+  /**
+   * The lease epoch of the matcher that last committed (fencing): a commit carries its matcher's epoch and is
+   * refused when a newer matcher has claimed the shard, so a deposed matcher cannot write.
+   */
+  epoch: int53('epoch').notNull(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { boolean, index, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { int53, units } from './columns.ts';
 
 /** Every order the matcher accepted, as its last update left it (what GET /api/v3/order and friends read). */
@@ -27,6 +27,10 @@ export const orders = pgTable(
     /** ms since the epoch, as the commands stamped them. */
     time: int53('time').notNull(),
     updateTime: int53('update_time').notNull(),
+    /** Binance's isWorking: on the book (false while a stop order waits for its trigger). */
+    isWorking: boolean('is_working').notNull(),
+    /** An open order's place in its price level's queue (the core's queuedAt); null off the book. */
+    queuedAt: int53('queued_at'),
   },
   (t) => [
     // openOrders: an account's open orders, in one symbol or all.

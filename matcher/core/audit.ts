@@ -126,11 +126,24 @@ export function stateHash(state: ExchangeState): string {
   h.add(
     `seq=${state.seq};order=${state.nextOrderId};trade=${state.nextTradeId};stp=${state.nextPreventedMatchId}`,
   );
-  for (const t of feeTiersOf(state))
-    h.add(`tier ${t.accountId} ${t.symbol ?? '*'} ${t.makerFee} ${t.takerFee}`);
-  for (const a of state.assetList) h.add(`asset ${a.name} ${a.deposited} ${a.withdrawn} ${a.feesCollected}`);
-  for (const m of state.marketList) {
-    const definition = JSON.stringify(m.definition, (_, v) => (typeof v === 'bigint' ? `${v}` : v));
+  // In name order, not creation order: a state rebuilt from the database is the same state.
+  const byName = <T>(list: T[], name: (item: T) => string): T[] =>
+    [...list].sort((x, y) => (name(x) < name(y) ? -1 : name(x) > name(y) ? 1 : 0));
+  const tiers = feeTiersOf(state).map(
+    (t) => `tier ${t.accountId} ${t.symbol ?? '*'} ${t.makerFee} ${t.takerFee}`,
+  );
+  for (const tier of byName(tiers, (t) => t)) h.add(tier);
+  const assets = byName(state.assetList, (a) => a.name);
+  for (const a of assets) h.add(`asset ${a.name} ${a.deposited} ${a.withdrawn} ${a.feesCollected}`);
+  for (const m of byName(state.marketList, (market) => market.symbol)) {
+    // Keys in order: the same definition read back from the database (jsonb) hashes the same.
+    const definition = JSON.stringify(m.definition, (_, v: unknown) =>
+      typeof v === 'bigint'
+        ? `${v}`
+        : v !== null && typeof v === 'object' && !Array.isArray(v)
+          ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : 1)))
+          : v,
+    );
     h.add(`market ${m.symbol} ${m.status} ${m.lastPrice} ${definition}`);
     for (const o of [...m.book.orders(BUY), ...m.book.orders(SELL), ...m.risingStops, ...m.fallingStops]) {
       const account = state.accountList[s.account[o]!]!;
@@ -144,7 +157,8 @@ export function stateHash(state: ExchangeState): string {
   }
   const accounts = [...state.accountList].sort((a, b) => a.id - b.id);
   for (const account of accounts) {
-    for (const b of account.balances) {
+    for (const asset of assets) {
+      const b = account.balances[asset.index];
       if (b !== undefined && (b.free !== 0n || b.locked !== 0n)) {
         h.add(`b ${account.id} ${b.asset.name} ${b.free} ${b.locked}`);
       }

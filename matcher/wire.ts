@@ -1,0 +1,75 @@
+// The wire format between edges and the matcher, and of market definitions in the database: JSON in which the
+// fields that hold integer amounts as `bigint` travel as decimal strings. Only the fields named below are turned
+// back into bigints, so a string elsewhere (a clientOrderId of "123") stays a string.
+
+import type { Command, CommandResult, Trade } from './core/index.ts';
+
+/** Every field of commands, results, events and market definitions that the core keeps as a bigint. */
+const BIGINT_FIELDS = new Set([
+  'tickSize',
+  'stepSize',
+  'minNotional',
+  'maxNotional',
+  'amount',
+  'quoteOrderQty',
+  'origQuoteOrderQty',
+  'cumQuote',
+  'quoteQty',
+  'buyerFee',
+  'sellerFee',
+  'free',
+  'locked',
+]);
+
+const INTEGER = /^-?\d{1,40}$/;
+
+export function encode(value: unknown): string {
+  return JSON.stringify(value, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+}
+
+/** Parses JSON, turning the bigint fields back into bigints; throws SyntaxError on malformed JSON. */
+export function decode<T = unknown>(text: string): T {
+  return JSON.parse(text, function (this: unknown, key, v: unknown) {
+    return typeof v === 'string' && BIGINT_FIELDS.has(key) && INTEGER.test(v) ? BigInt(v) : v;
+  }) as T;
+}
+
+/** A command as an edge sends it. The matcher stamps `timestamp` from the stream id (the bus's clock). */
+export interface CommandEnvelope {
+  /** Unique per command (the sender's choice): the reply carries it back. */
+  id: string;
+  /** The Pub/Sub channel the sender listens on; no reply when absent. */
+  replyTo?: string;
+  command: Command;
+}
+
+/** What the matcher answers, after the command's effects are committed. */
+export interface Reply {
+  id: string;
+  /** The stream id the command got: its place in the exchange's history. */
+  streamId: string;
+  /** When the matcher applied it (the stream id's time), ms. */
+  time: number;
+  result: CommandResult;
+  /** The fills of the orders in the result, in execution order. */
+  trades?: Trade[];
+}
+
+/** Reads an envelope; a string says why it cannot be one (the entry goes to the dead-letter stream). */
+export function decodeEnvelope(data: string | null): CommandEnvelope | string {
+  if (data === null) return 'entry has no data';
+  let value: unknown;
+  try {
+    value = decode(data);
+  } catch (error) {
+    return `not JSON: ${(error as Error).message}`;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not an object';
+  const { id, replyTo, command } = value as Record<string, unknown>;
+  if (typeof id !== 'string' || id.length === 0 || id.length > 200) return 'id must be a non-empty string';
+  if (replyTo !== undefined && (typeof replyTo !== 'string' || replyTo.length > 200))
+    return 'replyTo must be a string';
+  if (typeof command !== 'object' || command === null || Array.isArray(command))
+    return 'command must be an object';
+  return value as CommandEnvelope;
+}
