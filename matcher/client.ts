@@ -1,0 +1,124 @@
+// What an edge uses to talk to the matcher: append a command to the stream (with the caller's trace context),
+// await its reply on this process's own channel by command id, and say plainly when the outcome is unknown (a
+// timeout: the command may still execute) or when the matcher is too far behind to take more (backpressure).
+
+import { randomUUID } from 'node:crypto';
+import type { Bus } from './bus/bus.ts';
+import type { Command } from './core/index.ts';
+import { type MatcherStatus, statusKey } from './loop.ts';
+import { decode, encode, type Reply } from './wire.ts';
+
+export type Outcome =
+  | { status: 'done'; reply: Reply }
+  /** No reply in time, or the bus failed mid-call: the command may or may not execute (Binance -1007). */
+  | { status: 'unknown'; reason: string }
+  /** Not sent: the stream backlog passed the limit; nothing will execute. */
+  | { status: 'overloaded'; backlog: number };
+
+export interface SendOptions {
+  traceparent?: string;
+  tracestate?: string;
+  timeoutMs?: number;
+}
+
+export interface MatcherClientOptions {
+  bus: Bus;
+  /** How long to wait for a reply, ms. */
+  timeoutMs?: number;
+  /** Refuse new commands once the stream holds this many not yet committed. */
+  maxBacklog?: number;
+  shard?: string;
+}
+
+interface Waiting {
+  resolve: (outcome: Outcome) => void;
+  timer: NodeJS.Timeout;
+}
+
+export class MatcherClient {
+  private readonly bus: Bus;
+  private readonly timeoutMs: number;
+  private readonly maxBacklog: number;
+  private readonly shard: string;
+  /** This process's reply channel. */
+  readonly replyTo = `replies:${randomUUID()}`;
+  private readonly waiting = new Map<string, Waiting>();
+  private unsubscribe: (() => Promise<void>) | undefined;
+
+  private constructor(o: MatcherClientOptions) {
+    this.bus = o.bus;
+    this.timeoutMs = o.timeoutMs ?? 5000;
+    this.maxBacklog = o.maxBacklog ?? 10_000;
+    this.shard = o.shard ?? 'main';
+  }
+
+  static async create(options: MatcherClientOptions): Promise<MatcherClient> {
+    const client = new MatcherClient(options);
+    client.unsubscribe = await options.bus.subscribe(client.replyTo, (m) => client.onReply(m));
+    return client;
+  }
+
+  async send(command: Command, options: SendOptions = {}): Promise<Outcome> {
+    const id = randomUUID();
+    const outcome = new Promise<Outcome>((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(id);
+        resolve({ status: 'unknown', reason: 'timeout' });
+      }, options.timeoutMs ?? this.timeoutMs);
+      this.waiting.set(id, { resolve, timer });
+    });
+    try {
+      const appended = await this.bus.append(
+        {
+          data: encode({ id, replyTo: this.replyTo, command }),
+          ...(options.traceparent === undefined ? {} : { traceparent: options.traceparent }),
+          ...(options.tracestate === undefined ? {} : { tracestate: options.tracestate }),
+        },
+        this.maxBacklog,
+      );
+      if ('backlogFull' in appended) {
+        this.settle(id, { status: 'overloaded', backlog: appended.backlog });
+      }
+    } catch (error) {
+      // The append may have reached Redis before the connection failed.
+      this.settle(id, { status: 'unknown', reason: `bus: ${(error as Error).message}` });
+    }
+    return outcome;
+  }
+
+  /** The matcher's last published status, or null when none is known. */
+  async matcherStatus(): Promise<MatcherStatus | null> {
+    const text = await this.bus.get(statusKey(this.shard));
+    return text === null ? null : (JSON.parse(text) as MatcherStatus);
+  }
+
+  /** Whether a recovered matcher is serving (its status is fresh and says so). */
+  async matcherReady(now = Date.now(), staleMs = 5000): Promise<boolean> {
+    const status = await this.matcherStatus();
+    return status?.role === 'serving' && now - status.at < staleMs;
+  }
+
+  async close(): Promise<void> {
+    await this.unsubscribe?.();
+    for (const id of [...this.waiting.keys()])
+      this.settle(id, { status: 'unknown', reason: 'client closed' });
+  }
+
+  private onReply(message: string): void {
+    let reply: Reply;
+    try {
+      reply = decode<Reply>(message);
+    } catch {
+      return;
+    }
+    this.settle(reply.id, { status: 'done', reply });
+  }
+
+  private settle(id: string, outcome: Outcome): void {
+    const waiting = this.waiting.get(id);
+    if (waiting === undefined) return;
+    this.waiting.delete(id);
+    clearTimeout(waiting.timer);
+    waiting.resolve(outcome);
+  }
+}

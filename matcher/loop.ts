@@ -1,0 +1,406 @@
+// The matcher service: hold the shard's lease (or wait as a standby), recover the state from Postgres, then
+// read -> apply -> commit -> publish -> ack, one batch at a time. A reply leaves only after its command's
+// effects and the stream offset are committed in one transaction, so a crash anywhere loses nothing that was
+// acknowledged, and the replay of what was not committed gives the same effects exactly once.
+
+import { randomUUID } from 'node:crypto';
+import type { Database } from '../db/client.ts';
+import {
+  claimShard,
+  commitBatch,
+  FencedError,
+  loadState,
+  readOffset,
+} from '../db/repositories/matcher-state.ts';
+import type { Logger } from '../observability/logger.ts';
+import { BatchBuilder } from './batch.ts';
+import { type Bus, compareIds, idTime, nextId, type Outbox, type StreamEntry } from './bus/bus.ts';
+import {
+  apply,
+  type Command,
+  type CommandResult,
+  type ExchangeState,
+  ResultCode,
+  type Trade,
+} from './core/index.ts';
+import { MarketData } from './market-data.ts';
+import { initialOffset, stateOf } from './recovery.ts';
+import { Retrier, sleep } from './retry.ts';
+import { type CommandEnvelope, decodeEnvelope, encode, type Reply } from './wire.ts';
+
+export interface MatcherOptions {
+  bus: Bus;
+  db: Database;
+  log: Logger;
+  /** Which shard (stream, lease, offset row) this matcher serves. */
+  shard?: string;
+  /** Names this process in the lease. */
+  owner?: string;
+  /** Most commands per batch (group commit). */
+  batchSize?: number;
+  /** How long a read waits for commands before the loop looks around (lease, depth flush, stop). */
+  blockMs?: number;
+  /** The lease lives this long without renewal; a standby takes over within about this time. */
+  leaseTtlMs?: number;
+  /** How often a standby tries to take the lease. */
+  standbyPollMs?: number;
+  depthLimit?: number;
+  depthIntervalMs?: number;
+}
+
+export type MatcherRole = 'starting' | 'standby' | 'recovering' | 'serving' | 'stopped';
+
+export const statusKey = (shard: string): string => `matcher:status:${shard}`;
+
+/** What the matcher publishes about itself (readiness): the edge's /readyz reads it. */
+export interface MatcherStatus {
+  shard: string;
+  owner: string;
+  role: MatcherRole;
+  /** The last committed stream id. */
+  committed: string;
+  epoch: number;
+  /** When this was written (the matcher's clock, ms). */
+  at: number;
+}
+
+class LeaseLost extends Error {
+  constructor() {
+    super('the matcher lease was lost');
+    this.name = 'LeaseLost';
+  }
+}
+
+const isFatal = (error: unknown): boolean => error instanceof FencedError || error instanceof LeaseLost;
+
+export class Matcher {
+  private readonly bus: Bus;
+  private readonly db: Database;
+  private readonly log: Logger;
+  readonly shard: string;
+  readonly owner: string;
+  private readonly batchSize: number;
+  private readonly blockMs: number;
+  private readonly leaseTtlMs: number;
+  private readonly standbyPollMs: number;
+  private readonly marketData: MarketData;
+  private readonly retry: Retrier;
+  private stopping = false;
+  private leaseLost = false;
+  private readFailed = false;
+  private renewTimer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  /** Entries whose apply threw: dead-lettered and skipped from then on. */
+  private readonly poisoned = new Set<string>();
+  role: MatcherRole = 'starting';
+  /** The live state while serving (tests and the all-in-one process read it). */
+  state: ExchangeState | undefined;
+  committed = '0-0';
+  epoch = 0;
+
+  constructor(o: MatcherOptions) {
+    this.bus = o.bus;
+    this.db = o.db;
+    this.log = o.log.child({ component: 'matcher' });
+    this.shard = o.shard ?? 'main';
+    this.owner = o.owner ?? randomUUID();
+    this.batchSize = o.batchSize ?? 1000;
+    this.blockMs = o.blockMs ?? 100;
+    this.leaseTtlMs = o.leaseTtlMs ?? 3000;
+    this.standbyPollMs = o.standbyPollMs ?? 500;
+    this.marketData = new MarketData({ depthLimit: o.depthLimit, depthIntervalMs: o.depthIntervalMs });
+    this.retry = new Retrier(this.log, isFatal);
+  }
+
+  /** Runs until stop(): standby, then serving; back to standby when the lease or the shard is lost. */
+  start(): void {
+    this.running ??= this.run();
+  }
+
+  /** Resolves once the matcher has recovered and serves (or rejects if it stops first). */
+  async ready(timeoutMs = 30_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (this.role !== 'serving') {
+      if (this.role === 'stopped') throw new Error('the matcher stopped');
+      if (Date.now() > until) throw new Error(`the matcher is not serving after ${timeoutMs} ms`);
+      await sleep(10);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.retry.stopped = true;
+    await this.running?.catch(() => {});
+    this.role = 'stopped';
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      this.role = 'standby';
+      const leased = await this.waitForLease();
+      if (!leased) break;
+      try {
+        await this.serve();
+      } catch (error) {
+        if (this.stopping) break;
+        if (isFatal(error)) this.log.warn({ err: error }, 'lost the shard; back to standby');
+        else this.log.error({ err: error }, 'matcher failed; recovering from the database');
+        await sleep(100);
+      } finally {
+        clearInterval(this.renewTimer);
+        this.state = undefined;
+      }
+    }
+    clearInterval(this.renewTimer);
+    await this.bus.releaseLease(this.leaseName, this.owner).catch(() => {});
+    this.role = 'stopped';
+  }
+
+  private get leaseName(): string {
+    return `matcher:${this.shard}`;
+  }
+
+  private async waitForLease(): Promise<boolean> {
+    let announced = false;
+    while (!this.stopping) {
+      const lease = await this.bus
+        .acquireLease(this.leaseName, this.owner, this.leaseTtlMs)
+        .catch(() => null);
+      if (lease !== null) {
+        this.leaseLost = false;
+        this.renewTimer = setInterval(() => void this.renew(), Math.max(50, this.leaseTtlMs / 3));
+        this.log.info({ shard: this.shard, owner: this.owner }, 'took the matcher lease');
+        return true;
+      }
+      if (!announced) this.log.info({ shard: this.shard }, 'another matcher holds the lease; standing by');
+      announced = true;
+      await sleep(this.standbyPollMs);
+    }
+    return false;
+  }
+
+  private async renew(): Promise<void> {
+    try {
+      if (!(await this.bus.renewLease(this.leaseName, this.owner, this.leaseTtlMs))) this.leaseLost = true;
+    } catch {
+      // Redis unreachable: the Postgres epoch still fences us if someone else takes over meanwhile.
+    }
+  }
+
+  private checkLease(): void {
+    if (this.leaseLost) throw new LeaseLost();
+  }
+
+  private async serve(): Promise<void> {
+    this.role = 'recovering';
+    const started = performance.now();
+    const claim = await this.retry.run('postgres', 'claim', () =>
+      claimShard(this.db, initialOffset(this.shard)),
+    );
+    this.epoch = claim.epoch;
+    this.committed = claim.streamId;
+    const stored = await this.retry.run('postgres', 'load', () => loadState(this.db, claim));
+    this.state = stateOf(stored);
+    const openOrders = stored.bookOrders.length + stored.pendingStops.length;
+    await this.retry.run('redis', 'ensure group', () => this.bus.ensureGroup(claim.streamId));
+    // Commands delivered before a crash and not committed come first, in stream order.
+    const replayed = await this.drainPending('0-0');
+    this.role = 'serving';
+    await this.publishStatus();
+    this.log.info(
+      {
+        shard: this.shard,
+        epoch: this.epoch,
+        committed: this.committed,
+        openOrders,
+        replayed,
+        recoveryMs: Math.round(performance.now() - started),
+      },
+      'recovered; serving',
+    );
+    let statusAt = Date.now();
+    while (!this.stopping) {
+      this.checkLease();
+      const entries = await this.retry.run('redis', 'read', () => this.readNew());
+      if (entries === 'pending') await this.drainPending(this.committed);
+      else if (entries.length > 0) await this.process(entries, []);
+      else if (this.marketData.pending) await this.process([], []);
+      if (Date.now() - statusAt >= 1000) {
+        statusAt = Date.now();
+        await this.publishStatus();
+      }
+    }
+  }
+
+  /**
+   * Processes the entries delivered to the matcher's consumer and not acknowledged, after `from`: those of a
+   * matcher that died, or of a read whose answer was lost. Those at or below the committed offset are only
+   * acknowledged. Returns how many were applied.
+   */
+  private async drainPending(from: string): Promise<number> {
+    let applied = 0;
+    for (let cursor = from; ;) {
+      const entries = await this.retry.run('redis', 'read pending', () =>
+        this.bus.readPending(cursor, this.batchSize),
+      );
+      if (entries.length === 0) return applied;
+      cursor = entries.at(-1)!.id;
+      const fresh = (e: StreamEntry) => compareIds(e.id, this.committed) > 0 && e.data !== null;
+      applied += entries.filter(fresh).length;
+      await this.process(
+        entries.filter(fresh),
+        entries.filter((e) => !fresh(e)).map((e) => e.id),
+      );
+    }
+  }
+
+  /** New entries, or 'pending' after a failed read: its entries may sit undelivered in the pending list. */
+  private async readNew(): Promise<StreamEntry[] | 'pending'> {
+    if (this.readFailed) {
+      this.readFailed = false;
+      return 'pending';
+    }
+    try {
+      return await this.bus.readNew(this.batchSize, this.blockMs);
+    } catch (error) {
+      this.readFailed = true;
+      throw error;
+    }
+  }
+
+  private async publishStatus(): Promise<void> {
+    const status: MatcherStatus = {
+      shard: this.shard,
+      owner: this.owner,
+      role: this.role,
+      committed: this.committed,
+      epoch: this.epoch,
+      at: Date.now(),
+    };
+    await this.bus
+      .flush({ messages: [], keys: [{ key: statusKey(this.shard), value: JSON.stringify(status) }], ack: [] })
+      .catch(() => {});
+  }
+
+  /** Applies, commits and publishes one batch; `alsoAck` are entries already committed (or unreadable). */
+  private async process(entries: StreamEntry[], alsoAck: string[]): Promise<void> {
+    const state = this.state!;
+    const builder = new BatchBuilder(state);
+    const outbox: Outbox = { messages: [], keys: [], ack: [...alsoAck], trimBelow: undefined };
+    for (const entry of entries) {
+      outbox.ack.push(entry.id);
+      if (this.poisoned.has(entry.id)) {
+        this.replyUnexecuted(entry, 'its apply failed; see the dead-letter stream', outbox);
+        continue;
+      }
+      const envelope = decodeEnvelope(entry.data);
+      if (typeof envelope === 'string') {
+        await this.deadLetter(entry, envelope);
+        this.replyUnexecuted(entry, envelope, outbox);
+        continue;
+      }
+      const time = idTime(entry.id);
+      const command = { ...envelope.command, timestamp: time } as Command;
+      let applied;
+      try {
+        applied = apply(state, command);
+      } catch (error) {
+        // A core bug, not bad input (the core rejects that). The state may be half-changed: skip the entry
+        // from now on and recover from the last commit.
+        this.poisoned.add(entry.id);
+        await this.deadLetter(entry, `apply threw: ${(error as Error).message}`);
+        throw error;
+      }
+      builder.add(state.seq - 1, time, applied.events);
+      const trades: Trade[] = [];
+      for (const e of applied.events) {
+        if (e.type === 'trade') {
+          trades.push(e);
+          this.marketData.trade(e, outbox);
+          this.marketData.touch(e.symbol);
+        } else if (e.type === 'order') {
+          this.marketData.touch(e.symbol);
+        }
+      }
+      if (envelope.replyTo !== undefined) {
+        outbox.messages.push({
+          channel: envelope.replyTo,
+          message: encode(replyOf(envelope, entry.id, time, applied.result, trades)),
+        });
+      }
+    }
+    const last = entries.at(-1)?.id;
+    if (last !== undefined) {
+      const write = builder.build(this.shard, this.committed, last, this.epoch);
+      await this.commit(write, last);
+      outbox.trimBelow = nextId(last);
+    }
+    this.marketData.collect(state, Date.now(), outbox);
+    this.checkLease();
+    await this.retry.run('redis', 'publish', () => this.bus.flush(outbox));
+  }
+
+  private async commit(write: ReturnType<BatchBuilder['build']>, last: string): Promise<void> {
+    await this.retry.run('postgres', 'commit', async () => {
+      this.checkLease();
+      try {
+        await commitBatch(this.db, write);
+      } catch (error) {
+        // A commit whose answer was lost (the connection dropped at COMMIT) looks fenced on retry: it is ours
+        // if the offset and epoch say so.
+        if (!(error instanceof FencedError)) throw error;
+        const now = await readOffset(this.db, this.shard);
+        if (now?.streamId !== last || now.epoch !== this.epoch) throw error;
+      }
+    });
+    this.committed = last;
+  }
+
+  private async deadLetter(entry: StreamEntry, reason: string): Promise<void> {
+    this.log.warn({ streamId: entry.id, reason }, 'command dead-lettered');
+    await this.retry.run('redis', 'dead-letter', () => this.bus.deadLetter(entry, reason));
+  }
+
+  /** Answers a command that was not executed, when its id and reply channel can be read at all. */
+  private replyUnexecuted(entry: StreamEntry, reason: string, outbox: Outbox): void {
+    const salvage = salvageReply(entry.data);
+    if (salvage === null) return;
+    const reply: Reply = {
+      id: salvage.id,
+      streamId: entry.id,
+      time: idTime(entry.id),
+      result: { code: ResultCode.UNKNOWN_COMMAND, detail: reason },
+    };
+    outbox.messages.push({ channel: salvage.replyTo, message: encode(reply) });
+  }
+}
+
+function replyOf(
+  envelope: CommandEnvelope,
+  streamId: string,
+  time: number,
+  result: CommandResult,
+  trades: Trade[],
+): Reply {
+  const ids = new Set<number>();
+  const add = (r: CommandResult | 'NOT_ATTEMPTED' | undefined) => {
+    if (r === undefined || r === 'NOT_ATTEMPTED') return;
+    if (r.order !== undefined) ids.add(r.order.orderId);
+    add(r.newOrderResult);
+  };
+  add(result);
+  const taken = trades.filter((t) => ids.has(t.isBuyerMaker ? t.sellerOrderId : t.buyerOrderId));
+  return { id: envelope.id, streamId, time, result, ...(taken.length > 0 ? { trades: taken } : {}) };
+}
+
+/** The id and reply channel of an entry that is not a valid envelope, when they can be read at all. */
+function salvageReply(data: string | null): { id: string; replyTo: string } | null {
+  try {
+    const value = JSON.parse(data ?? 'null') as { id?: unknown; replyTo?: unknown } | null;
+    return typeof value?.id === 'string' && typeof value.replyTo === 'string'
+      ? { id: value.id, replyTo: value.replyTo }
+      : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,61 @@
+// `npm run matcher`: the matcher process of the split deployment, on real Redis and Postgres. The composition
+// root: it alone reads the environment (validated once), wires the ports and handles signals. Start as many as
+// you like per shard: one serves, the others stand by and take over within the lease TTL.
+
+import { z } from 'zod';
+import { connect } from '../db/client.ts';
+import { createLogger } from '../observability/logger.ts';
+import { RedisBus } from './bus/redis-bus.ts';
+import { Matcher } from './loop.ts';
+
+const Env = z.object({
+  REDIS_URL: z.url({ error: 'REDIS_URL must be a redis:// URL' }),
+  DATABASE_URL: z.url({ error: 'DATABASE_URL must be a postgres:// URL' }),
+  REDIS_PREFIX: z.string().default('spot:'),
+  MATCHER_SHARD: z
+    .string()
+    .regex(/^[a-z0-9_-]{1,32}$/)
+    .default('main'),
+  MATCHER_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
+  MATCHER_LEASE_TTL_MS: z.coerce.number().int().min(500).max(60_000).default(3000),
+  MIGRATE_ON_START: z.enum(['true', 'false']).default('false'),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+});
+
+const parsed = Env.safeParse(process.env);
+if (!parsed.success) {
+  console.error(`matcher: bad configuration\n${z.prettifyError(parsed.error)}`);
+  process.exit(2);
+}
+const env = parsed.data;
+const log = createLogger('spot-matcher', env.LOG_LEVEL);
+
+const database = connect(env.DATABASE_URL, { max: 4 });
+if (env.MIGRATE_ON_START === 'true') await database.migrate();
+const bus = await RedisBus.connect({
+  url: env.REDIS_URL,
+  prefix: env.REDIS_PREFIX,
+  shard: env.MATCHER_SHARD,
+});
+const matcher = new Matcher({
+  bus,
+  db: database.db,
+  log,
+  shard: env.MATCHER_SHARD,
+  batchSize: env.MATCHER_BATCH_SIZE,
+  leaseTtlMs: env.MATCHER_LEASE_TTL_MS,
+});
+matcher.start();
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, 'stopping');
+  await matcher.stop();
+  await bus.close();
+  await database.close();
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));
