@@ -29,9 +29,10 @@ export const MIGRATIONS_FOLDER = new URL('./migrations', import.meta.url).pathna
 
 export function connect(url: string, options: { max?: number } = {}): DatabaseClient & { pool: pg.Pool } {
   const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
-  // An idle client losing its server (a restart, a network cut) must not crash the process; the next query fails
-  // and the caller retries.
+  // A client losing its server (a restart, a network cut), idle or checked out, must not crash the process: its
+  // pending query fails and the caller retries.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = drizzle({ client: pool, schema });
   return {
     db: db as unknown as Database,

@@ -1,10 +1,10 @@
 // What RedisBus has beyond the contract (bus.contract.test.ts): its key names, surviving a Redis that lost its
 // data, and failing fast, without crashing the process, while Redis is unreachable.
 
-import { createServer, connect as connectTcp, type AddressInfo, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { compareIds, ZERO_ID } from './bus.ts';
+import { startProxy } from '../tcp-proxy.ts';
 import { RedisBus } from './redis-bus.ts';
 import { deleteKeys, eventually, REDIS_URL, runPrefix } from './test-kit.ts';
 
@@ -18,28 +18,10 @@ async function open(prefix = RUN, url = REDIS_URL): Promise<RedisBus> {
   return bus;
 }
 
-/** A TCP proxy in front of Redis that the test can cut and restore, as a network failure would. */
-async function startProxy(port = 0): Promise<{ port: number; stop(): Promise<void> }> {
-  const target = new URL(REDIS_URL);
-  const sockets = new Set<Socket>();
-  const server = createServer((client) => {
-    const upstream = connectTcp(Number(target.port || 6379), target.hostname);
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('error', () => {});
-      socket.on('close', () => (client.destroy(), upstream.destroy()));
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    stop: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
-}
+const redisTarget = () => {
+  const url = new URL(REDIS_URL);
+  return { host: url.hostname, port: Number(url.port || 6379) };
+};
 
 beforeAll(() => {
   raw = new Redis(REDIS_URL);
@@ -98,7 +80,7 @@ describe('RedisBus', () => {
   });
 
   it('rejects calls while Redis is unreachable and works again once it is back', async () => {
-    const proxy = await startProxy();
+    const proxy = await startProxy(redisTarget());
     const bus = await open(`${RUN}cut:`, `redis://127.0.0.1:${proxy.port}`);
     await bus.ensureGroup(ZERO_ID);
     const read = bus.readNew(10, 5_000).catch((err: unknown) => err);
@@ -112,7 +94,7 @@ describe('RedisBus', () => {
     await bus.flush({ messages: [], keys: [], ack: [] });
     expect(performance.now() - started).toBeLessThan(3_000);
 
-    const restarted = await startProxy(proxy.port);
+    const restarted = await startProxy(redisTarget(), proxy.port);
     try {
       await eventually(() => bus.ping(), 3_000);
       expect(await bus.backlog()).toBe(0);
