@@ -2,7 +2,7 @@
 // - crash: a matcher child process is killed with SIGKILL at random moments under a steady stream of commands
 //   and restarted each time;
 // - failover: the active matcher dies and the standby takes over within 5 s;
-// - outage: Postgres becomes unreachable mid-stream and comes back; the matcher carries on by itself.
+// - outage: Postgres, or Redis, becomes unreachable mid-stream and comes back; the matcher carries on by itself.
 // Afterwards every answered command has its effects exactly once, no trade is duplicated, every asset is
 // conserved, and the committed state equals that of a crash-free run of the same commands in stream order.
 
@@ -263,6 +263,37 @@ describe('the matcher under failure (real Redis and Postgres)', () => {
     await matcher.stop();
     await unsubscribe();
     await proxied.close();
+    await proxy.stop();
+  }, 120_000);
+
+  it('waits out a Redis outage mid-stream and carries on by itself', async () => {
+    await freshShard();
+    const redis = new URL(REDIS_URL);
+    const target = { host: redis.hostname, port: Number(redis.port || 6379) };
+    let proxy = await startProxy(target);
+    // The matcher reaches Redis through the proxy; the producer directly, so commands keep coming meanwhile.
+    const cut = await RedisBus.connect({
+      url: `redis://127.0.0.1:${proxy.port}`,
+      prefix,
+      connectTimeoutMs: 500,
+      commandTimeoutMs: 1000,
+    });
+    const matcher = new Matcher({ bus: cut, db: db.db, log: silentLogger(), leaseTtlMs: 3000 });
+    matcher.start();
+    await matcher.ready();
+    const producer = new Producer(bus);
+    const unsubscribe = await producer.start();
+    const sending = producer.send([...setupCommands(4), ...commandMix(22, 600, 4)], 8, 1);
+    await waitFor(async () => producer.replies.size > 100, 30_000, 'some replies');
+    await proxy.stop();
+    await sleep(1500);
+    proxy = await startProxy(target, proxy.port);
+    await sending;
+    await expectExactlyOnce(producer);
+    expect(matcher.role).toBe('serving');
+    await matcher.stop();
+    await unsubscribe();
+    await cut.close();
     await proxy.stop();
   }, 120_000);
 });
