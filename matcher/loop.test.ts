@@ -112,8 +112,13 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('the matcher servi
     expect(top.symbol).toBe('BTCUSDT');
     expect(top.updateId).toBe(reference.seq);
 
+    // Readiness: a fresh status says serving; a stopped matcher says so at once.
+    expect(await client.matcherReady()).toBe(true);
+    expect(await client.matcherReady(Date.now() + 10_000)).toBe(false);
+
     // A restart recovers the committed state and carries on.
     await matcher.stop();
+    expect(await client.matcherReady()).toBe(false);
     const second = await startMatcher();
     expect(stateHash(second.state!)).toBe(stateHash(reference));
     const more = commandMix(8, 50, 4);

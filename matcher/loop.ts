@@ -230,6 +230,9 @@ export class Matcher {
         await this.publishStatus();
       }
     }
+    // Stopping while still the lease holder: say so, so that readiness turns false at once.
+    this.role = 'stopped';
+    await this.publishStatus();
   }
 
   /**
