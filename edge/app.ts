@@ -1,0 +1,30 @@
+// The edge's Hono app, built from ports (matcher client, markets, signed-request middleware, ...) so that tests
+// run it in memory with `app.request()` and the Node adapter serves it. Web-standard APIs only in here.
+
+import { Hono, type MiddlewareHandler } from 'hono';
+import type { EdgeEnv } from './context.ts';
+import { BinanceHttpError } from './http-error.ts';
+import { orderRoutes, type OrderRoutesDeps } from './routes/orders.ts';
+
+export interface AppDeps extends OrderRoutesDeps {
+  /** Authenticates a signed request for trading (sets principal and params). */
+  trade: MiddlewareHandler<EdgeEnv>;
+}
+
+export function createApp(deps: AppDeps): Hono<EdgeEnv> {
+  const app = new Hono<EdgeEnv>();
+  app.get('/api/v3/ping', (c) => c.json({}));
+  app.use('/api/v3/order', deps.trade);
+  app.route('/api/v3', orderRoutes(deps));
+  app.notFound((c) => c.json({ code: -1000, msg: 'Unknown endpoint.' }, 404));
+  app.onError((error, c) => {
+    if (error instanceof BinanceHttpError) {
+      for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
+      return c.json(error.body, error.status);
+    }
+    // Anything else is our bug: never a stack trace to the client, always Binance's shape.
+    console.error(error);
+    return c.json({ code: -1000, msg: 'An unknown error occurred while processing the request.' }, 500);
+  });
+  return app;
+}

@@ -1,0 +1,87 @@
+// Orders and fills as Binance prints them: ids as JSON numbers, amounts as decimal strings with 8 decimals.
+
+import type { MarketDefinition, OrderUpdate, Trade } from '../matcher/core/index.ts';
+import { formatSteps, formatUnits } from './money.ts';
+
+/** An order as the core reports it, or as the database row reads back (plus whether it is on the book). */
+export type OrderView = Omit<OrderUpdate, 'type'> & { isWorking: boolean };
+
+const STOPS = new Set(['STOP_LOSS', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT']);
+
+/** Whether an order the core just reported is on the book (a stop is not until triggered). */
+export const workingOf = (o: Omit<OrderUpdate, 'type'>, triggered = false): boolean =>
+  !STOPS.has(o.orderType) || triggered || o.executedQty > 0;
+
+/** The fields GET /api/v3/order answers with (and RESULT/FULL responses share). */
+export function orderJson(o: OrderView, m: MarketDefinition) {
+  return {
+    symbol: o.symbol,
+    orderId: o.orderId,
+    orderListId: -1,
+    clientOrderId: o.clientOrderId ?? '',
+    price: formatSteps(o.price, m.tickSize),
+    origQty: formatSteps(o.origQty, m.stepSize),
+    executedQty: formatSteps(o.executedQty, m.stepSize),
+    cummulativeQuoteQty: formatUnits(o.cumQuote),
+    status: o.status,
+    timeInForce: o.timeInForce,
+    type: o.orderType,
+    side: o.side,
+    stopPrice: formatSteps(o.stopPrice ?? 0, m.tickSize),
+    icebergQty: formatUnits(0n),
+    time: o.time,
+    updateTime: o.updateTime,
+    isWorking: o.isWorking,
+    workingTime: o.isWorking ? o.time : -1,
+    origQuoteOrderQty: formatUnits(o.origQuoteOrderQty ?? 0n),
+    selfTradePreventionMode: o.selfTradePreventionMode,
+    ...(o.preventedQty > 0 ? { preventedQuantity: formatSteps(o.preventedQty, m.stepSize) } : {}),
+  };
+}
+
+/** A new order's response, by newOrderRespType. */
+export function newOrderJson(
+  o: OrderView,
+  m: MarketDefinition,
+  transactTime: number,
+  respType: 'ACK' | 'RESULT' | 'FULL',
+  trades: readonly Trade[],
+) {
+  const ack = {
+    symbol: o.symbol,
+    orderId: o.orderId,
+    orderListId: -1,
+    clientOrderId: o.clientOrderId ?? '',
+    transactTime,
+  };
+  if (respType === 'ACK') return ack;
+  const full = orderJson(o, m);
+  const result = {
+    ...ack,
+    price: full.price,
+    origQty: full.origQty,
+    executedQty: full.executedQty,
+    origQuoteOrderQty: full.origQuoteOrderQty,
+    cummulativeQuoteQty: full.cummulativeQuoteQty,
+    status: full.status,
+    timeInForce: full.timeInForce,
+    type: full.type,
+    side: full.side,
+    ...(o.stopPrice === undefined ? {} : { stopPrice: full.stopPrice }),
+    workingTime: o.isWorking ? transactTime : -1,
+    selfTradePreventionMode: full.selfTradePreventionMode,
+  };
+  if (respType === 'RESULT') return result;
+  return { ...result, fills: trades.map((t) => fillJson(t, o.side, m)) };
+}
+
+function fillJson(t: Trade, side: 'BUY' | 'SELL', m: MarketDefinition) {
+  const buyer = side === 'BUY';
+  return {
+    price: formatSteps(t.price, m.tickSize),
+    qty: formatSteps(t.qty, m.stepSize),
+    commission: formatUnits(buyer ? t.buyerFee : t.sellerFee),
+    commissionAsset: buyer ? m.baseAsset : m.quoteAsset,
+    tradeId: t.tradeId,
+  };
+}

@@ -1,0 +1,79 @@
+// The markets an edge knows (symbols, filters, fees, status), for parsing decimal strings into ticks and lots and
+// for exchangeInfo. The matcher owns them; edges read them from the database, refreshed every few seconds and at
+// once on an unknown symbol (throttled), so a market created through the admin API is tradable right away.
+
+import { sql } from 'drizzle-orm';
+import { type Database, rowsOf } from '../db/client.ts';
+import type { MarketDefinition, MarketStatus } from '../matcher/core/index.ts';
+import { decode } from '../matcher/wire.ts';
+
+export interface MarketInfo {
+  definition: MarketDefinition;
+  status: MarketStatus;
+}
+
+export interface MarketCatalog {
+  get(symbol: string): Promise<MarketInfo | undefined>;
+  all(): Promise<MarketInfo[]>;
+}
+
+/** A fixed list (tests, and a fallback). */
+export class StaticMarkets implements MarketCatalog {
+  private readonly markets: Map<string, MarketInfo>;
+
+  constructor(markets: MarketInfo[]) {
+    this.markets = new Map(markets.map((m) => [m.definition.symbol, m]));
+  }
+
+  get(symbol: string): Promise<MarketInfo | undefined> {
+    return Promise.resolve(this.markets.get(symbol));
+  }
+
+  all(): Promise<MarketInfo[]> {
+    return Promise.resolve([...this.markets.values()]);
+  }
+}
+
+export class DatabaseMarkets implements MarketCatalog {
+  private readonly db: Database;
+  private readonly maxAgeMs: number;
+  private readonly missRefreshMs: number;
+  private markets = new Map<string, MarketInfo>();
+  private loadedAt = -Infinity;
+  private loading: Promise<void> | undefined;
+
+  constructor(db: Database, { maxAgeMs = 5000, missRefreshMs = 250 } = {}) {
+    this.db = db;
+    this.maxAgeMs = maxAgeMs;
+    this.missRefreshMs = missRefreshMs;
+  }
+
+  async get(symbol: string): Promise<MarketInfo | undefined> {
+    await this.fresh(this.maxAgeMs);
+    if (!this.markets.has(symbol)) await this.fresh(this.missRefreshMs);
+    return this.markets.get(symbol);
+  }
+
+  async all(): Promise<MarketInfo[]> {
+    await this.fresh(this.maxAgeMs);
+    return [...this.markets.values()];
+  }
+
+  private async fresh(maxAgeMs: number): Promise<void> {
+    if (performance.now() - this.loadedAt < maxAgeMs) return;
+    this.loading ??= this.load().finally(() => (this.loading = undefined));
+    await this.loading;
+  }
+
+  private async load(): Promise<void> {
+    const rows = await rowsOf(this.db, sql`select definition, status from markets order by symbol`);
+    const markets = new Map<string, MarketInfo>();
+    for (const r of rows) {
+      const text = typeof r.definition === 'string' ? r.definition : JSON.stringify(r.definition);
+      const definition = decode<MarketDefinition>(text);
+      markets.set(definition.symbol, { definition, status: r.status as MarketStatus });
+    }
+    this.markets = markets;
+    this.loadedAt = performance.now();
+  }
+}
