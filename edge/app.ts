@@ -4,18 +4,28 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { EdgeEnv } from './context.ts';
 import { BinanceHttpError } from './http-error.ts';
+import { accountRoutes, type AccountRoutesDeps } from './routes/account.ts';
 import { orderRoutes, type OrderRoutesDeps } from './routes/orders.ts';
 
-export interface AppDeps extends OrderRoutesDeps {
+export interface AppDeps extends OrderRoutesDeps, AccountRoutesDeps {
   /** Authenticates a signed request for trading (sets principal and params). */
   trade: MiddlewareHandler<EdgeEnv>;
+  /** Authenticates a signed request for reading the account (USER_DATA). */
+  userData: MiddlewareHandler<EdgeEnv>;
 }
+
+const TRADING = ['/api/v3/order'];
+const USER_DATA = ['/api/v3/openOrders', '/api/v3/allOrders', '/api/v3/myTrades', '/api/v3/account'];
 
 export function createApp(deps: AppDeps): Hono<EdgeEnv> {
   const app = new Hono<EdgeEnv>();
   app.get('/api/v3/ping', (c) => c.json({}));
-  app.use('/api/v3/order', deps.trade);
+  // GET /api/v3/order reads (USER_DATA); POST and DELETE trade.
+  app.on(['POST', 'DELETE'], TRADING, deps.trade);
+  app.get('/api/v3/order', deps.userData);
+  for (const path of USER_DATA) app.get(path, deps.userData);
   app.route('/api/v3', orderRoutes(deps));
+  app.route('/api/v3', accountRoutes(deps));
   app.notFound((c) => c.json({ code: -1000, msg: 'Unknown endpoint.' }, 404));
   app.onError((error, c) => {
     if (error instanceof BinanceHttpError) {

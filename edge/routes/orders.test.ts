@@ -35,7 +35,23 @@ function harness() {
     await next();
   };
   let n = 0;
-  const app = createApp({ markets, send, trade, newClientOrderId: () => `gen${++n}` });
+  const unused = () => Promise.reject(new Error('no reads in these tests'));
+  const reads = {
+    findOrder: unused,
+    openOrders: unused,
+    allOrders: unused,
+    accountTrades: unused,
+    accountBalances: unused,
+  };
+  const app = createApp({
+    markets,
+    send,
+    trade,
+    userData: trade,
+    reads,
+    now: () => time,
+    newClientOrderId: () => `gen${++n}`,
+  });
   const call = async (method: string, account: number, query: string) => {
     const res = await app.request(`/api/v3/order?${query}`, {
       method,

@@ -1,0 +1,212 @@
+// Account reads (USER_DATA): GET /api/v3/order, /openOrders, /allOrders, /myTrades and /account, served from
+// Postgres, which holds every acknowledged command's effects (a reply leaves the matcher only after its commit).
+
+import { Hono } from 'hono';
+import type { AccountTrade, OrderRow } from '../../db/repositories/account-reads.ts';
+import type { MarketDefinition } from '../../matcher/core/index.ts';
+import type { EdgeEnv } from '../context.ts';
+import { type OrderView, orderJson } from '../format.ts';
+import { BinanceHttpError, illegal, missing } from '../http-error.ts';
+import type { MarketCatalog } from '../markets.ts';
+import { formatSteps, formatUnits } from '../money.ts';
+
+/** The reads the routes need (db/repositories/account-reads.ts bound to a database). */
+export interface AccountReads {
+  findOrder(q: {
+    accountId: number;
+    symbol: string;
+    orderId?: number;
+    clientOrderId?: string;
+  }): Promise<OrderRow | undefined>;
+  openOrders(accountId: number, symbol?: string): Promise<OrderRow[]>;
+  allOrders(q: {
+    accountId: number;
+    symbol: string;
+    fromId?: number;
+    startTime?: number;
+    endTime?: number;
+    limit: number;
+  }): Promise<OrderRow[]>;
+  accountTrades(q: {
+    accountId: number;
+    symbol: string;
+    orderId?: number;
+    fromId?: number;
+    startTime?: number;
+    endTime?: number;
+    limit: number;
+  }): Promise<AccountTrade[]>;
+  accountBalances(accountId: number): Promise<{ asset: string; free: bigint; locked: bigint }[]>;
+}
+
+export interface AccountRoutesDeps {
+  markets: MarketCatalog;
+  reads: AccountReads;
+  now(): number;
+}
+
+export function accountRoutes(deps: AccountRoutesDeps): Hono<EdgeEnv> {
+  const app = new Hono<EdgeEnv>();
+  const market = async (symbol: string | undefined): Promise<MarketDefinition> => {
+    if (symbol === undefined || symbol === '') throw missing('symbol');
+    const m = await deps.markets.get(symbol);
+    if (m === undefined) throw new BinanceHttpError(400, -1121, 'Invalid symbol.');
+    return m.definition;
+  };
+  const definitions = async () =>
+    new Map((await deps.markets.all()).map((m) => [m.definition.symbol, m.definition]));
+
+  app.get('/order', async (c) => {
+    const p = c.var.params;
+    const m = await market(p.get('symbol'));
+    const orderId = optionalInt(p, 'orderId');
+    const clientOrderId = p.get('origClientOrderId');
+    if (orderId === undefined && clientOrderId === undefined) {
+      throw new BinanceHttpError(
+        400,
+        -1102,
+        "Param 'origClientOrderId' or 'orderId' must be sent, but both were empty/null!",
+      );
+    }
+    const row = await deps.reads.findOrder({
+      accountId: c.var.principal.accountId,
+      symbol: m.symbol,
+      ...(orderId === undefined ? {} : { orderId }),
+      ...(clientOrderId === undefined ? {} : { clientOrderId }),
+    });
+    if (row === undefined) throw new BinanceHttpError(400, -2013, 'Order does not exist.');
+    return c.json(orderJson(viewOf(row), m));
+  });
+
+  app.get('/openOrders', async (c) => {
+    const symbol = c.var.params.get('symbol');
+    const m = symbol === undefined ? undefined : await market(symbol);
+    const rows = await deps.reads.openOrders(c.var.principal.accountId, m?.symbol);
+    const all = await definitions();
+    return c.json(rows.map((r) => orderJson(viewOf(r), all.get(r.symbol)!)));
+  });
+
+  app.get('/allOrders', async (c) => {
+    const p = c.var.params;
+    const m = await market(p.get('symbol'));
+    const rows = await deps.reads.allOrders({
+      accountId: c.var.principal.accountId,
+      symbol: m.symbol,
+      ...history(p, 'orderId'),
+    });
+    return c.json(rows.map((r) => orderJson(viewOf(r), m)));
+  });
+
+  app.get('/myTrades', async (c) => {
+    const p = c.var.params;
+    const m = await market(p.get('symbol'));
+    const orderId = optionalInt(p, 'orderId');
+    const trades = await deps.reads.accountTrades({
+      accountId: c.var.principal.accountId,
+      symbol: m.symbol,
+      ...history(p, 'fromId'),
+      ...(orderId === undefined ? {} : { orderId }),
+    });
+    return c.json(trades.map((t) => tradeJson(t, m)));
+  });
+
+  app.get('/account', async (c) => {
+    const omitZero = c.var.params.get('omitZeroBalances') === 'true';
+    const rows = await deps.reads.accountBalances(c.var.principal.accountId);
+    const balances = rows
+      .filter((b) => !omitZero || b.free !== 0n || b.locked !== 0n)
+      .map((b) => ({ asset: b.asset, free: formatUnits(b.free), locked: formatUnits(b.locked) }));
+    const zero = formatUnits(0n);
+    return c.json({
+      // Fees are per market here (and per account through fee tiers); the account-wide figures are 0.
+      makerCommission: 0,
+      takerCommission: 0,
+      buyerCommission: 0,
+      sellerCommission: 0,
+      commissionRates: { maker: zero, taker: zero, buyer: zero, seller: zero },
+      canTrade: c.var.principal.permissions.includes('TRADE'),
+      canWithdraw: false,
+      canDeposit: false,
+      brokered: false,
+      requireSelfTradePrevention: false,
+      preventSor: false,
+      updateTime: deps.now(),
+      accountType: 'SPOT',
+      balances,
+      permissions: ['SPOT'],
+      uid: c.var.principal.accountId,
+    });
+  });
+
+  return app;
+}
+
+function viewOf(r: OrderRow): OrderView {
+  return {
+    symbol: r.symbol,
+    orderId: r.orderId,
+    clientOrderId: r.clientOrderId ?? undefined,
+    accountId: r.accountId,
+    side: r.side as OrderView['side'],
+    orderType: r.type as OrderView['orderType'],
+    timeInForce: r.timeInForce as OrderView['timeInForce'],
+    price: r.price as OrderView['price'],
+    origQty: r.origQty as OrderView['origQty'],
+    executedQty: r.executedQty as OrderView['executedQty'],
+    cumQuote: r.cumQuote as OrderView['cumQuote'],
+    status: r.status as OrderView['status'],
+    selfTradePreventionMode: r.selfTradePreventionMode as OrderView['selfTradePreventionMode'],
+    preventedQty: r.preventedQty as OrderView['preventedQty'],
+    time: r.time,
+    updateTime: r.updateTime,
+    isWorking: r.isWorking,
+    ...(r.stopPrice === 0 ? {} : { stopPrice: r.stopPrice as OrderView['price'] }),
+    ...(r.origQuoteOrderQty === null
+      ? {}
+      : { origQuoteOrderQty: r.origQuoteOrderQty as OrderView['cumQuote'] }),
+  };
+}
+
+function tradeJson(t: AccountTrade, m: MarketDefinition) {
+  return {
+    symbol: t.symbol,
+    id: t.tradeId,
+    orderId: t.orderId,
+    orderListId: -1,
+    price: formatSteps(t.price, m.tickSize),
+    qty: formatSteps(t.qty, m.stepSize),
+    quoteQty: formatUnits(t.quoteQty),
+    commission: formatUnits(t.commission),
+    commissionAsset: t.isBuyer ? m.baseAsset : m.quoteAsset,
+    time: t.time,
+    isBuyer: t.isBuyer,
+    isMaker: t.isMaker,
+    isBestMatch: true,
+  };
+}
+
+function optionalInt(p: ReadonlyMap<string, string>, name: string): number | undefined {
+  const text = p.get(name);
+  if (text === undefined) return undefined;
+  if (!/^\d{1,16}$/.test(text) || !Number.isSafeInteger(Number(text))) throw illegal(name);
+  return Number(text);
+}
+
+/** fromId (or orderId), startTime, endTime and limit (default 500, at most 1000) of a history query. */
+function history(p: ReadonlyMap<string, string>, idName: 'orderId' | 'fromId') {
+  const fromId = optionalInt(p, idName);
+  const startTime = optionalInt(p, 'startTime');
+  const endTime = optionalInt(p, 'endTime');
+  const limit = optionalInt(p, 'limit') ?? 500;
+  if (limit < 1 || limit > 1000)
+    throw new BinanceHttpError(400, -1130, "Invalid data sent for a parameter: 'limit' must be 1 to 1000.");
+  if (startTime !== undefined && endTime !== undefined && endTime - startTime > 24 * 3600_000) {
+    throw new BinanceHttpError(400, -1127, 'More than 24 hours between startTime and endTime.');
+  }
+  return {
+    ...(fromId === undefined ? {} : { fromId }),
+    ...(startTime === undefined ? {} : { startTime }),
+    ...(endTime === undefined ? {} : { endTime }),
+    limit,
+  };
+}
