@@ -181,7 +181,12 @@ export class Matcher {
 
   private async renew(): Promise<void> {
     try {
-      if (!(await this.bus.renewLease(this.leaseName, this.owner, this.leaseTtlMs))) this.leaseLost = true;
+      if (await this.bus.renewLease(this.leaseName, this.owner, this.leaseTtlMs)) return;
+      // Expired while the event loop was busy (a long restore): take it back if nobody else has. Someone who
+      // did would have claimed the shard in Postgres, and our next commit would be fenced anyway.
+      const again = await this.bus.acquireLease(this.leaseName, this.owner, this.leaseTtlMs);
+      if (again === null) this.leaseLost = true;
+      else this.log.warn({ shard: this.shard }, 'the matcher lease had expired; took it back');
     } catch {
       // Redis unreachable: the Postgres epoch still fences us if someone else takes over meanwhile.
     }
@@ -200,8 +205,13 @@ export class Matcher {
     this.epoch = claim.epoch;
     this.committed = claim.streamId;
     const stored = await this.retry.run('postgres', 'load', () => loadState(this.db, claim));
-    this.state = stateOf(stored);
+    // The restore holds the event loop (seconds with a million open orders) so the renewal timer cannot run:
+    // stretch the lease over it first (about 100k orders per second on a slow machine), renew right after.
     const openOrders = stored.bookOrders.length + stored.pendingStops.length;
+    await this.bus.renewLease(this.leaseName, this.owner, this.leaseTtlMs + openOrders / 100).catch(() => {});
+    this.state = stateOf(stored);
+    await this.renew();
+    this.checkLease();
     await this.retry.run('redis', 'ensure group', () => this.bus.ensureGroup(claim.streamId));
     // Commands delivered before a crash and not committed come first, in stream order.
     const replayed = await this.drainPending('0-0');

@@ -97,7 +97,11 @@ export function resolveMarket(spec: MarketSpec): MarketDefinition | string {
  * The filters a new order must pass, in Binance's order: PRICE_FILTER, LOT_SIZE or MARKET_LOT_SIZE,
  * PERCENT_PRICE_BY_SIDE, NOTIONAL. `notional` is the order's price × quantity in quote units (limit orders).
  */
-export function checkFilters(market: Market, cmd: PlaceOrder, notional: bigint): ResultCode {
+export function checkFilters(
+  market: Pick<Market, 'definition' | 'lastPrice' | 'notionalPerTickLot'>,
+  cmd: PlaceOrder,
+  notional: bigint,
+): ResultCode {
   const def = market.definition;
   if (cmd.quoteOrderQty !== undefined) {
     // By quoteOrderQty the quantity is found while matching; the amount itself is the notional.

@@ -14,22 +14,52 @@ import { checkShape, STP_CODES, TIF_CODES, TYPE_CODES } from './order-checks.ts'
 import { atMarket, BUY, GTC, isStop, LIMIT_MAKER, NONE, SELL } from './order-store.ts';
 import { ResultCode } from './result-codes.ts';
 import { type CommandResult, reject } from './results.ts';
+import type { Market } from './state.ts';
 import { accountOf, freeOf, hold, type Tx } from './risk.ts';
 import { addStop, triggerStops, wouldTrigger } from './stops.ts';
 
-export function placeOrder(tx: Tx, cmd: PlaceOrder): CommandResult {
+/** What a new order must pass that the market alone decides: shape, market status, STP mode, filters. */
+export function checkOrder(
+  market: Pick<Market, 'definition' | 'status' | 'lastPrice' | 'notionalPerTickLot'>,
+  cmd: PlaceOrder,
+): ResultCode {
   const shape = checkShape(cmd);
-  if (shape !== ResultCode.OK) return reject(shape);
-  const state = tx.state;
-  const market = state.markets.get(cmd.symbol);
-  if (market === undefined) return reject(ResultCode.UNKNOWN_SYMBOL);
-  if (market.status !== 'TRADING') return reject(ResultCode.MARKET_HALTED);
+  if (shape !== ResultCode.OK) return shape;
+  if (market.status !== 'TRADING') return ResultCode.MARKET_HALTED;
   const def = market.definition;
   const modeName = cmd.selfTradePreventionMode ?? def.defaultSelfTradePreventionMode;
   if (!def.allowedSelfTradePreventionModes.includes(modeName)) {
-    return reject(ResultCode.INVALID_SELF_TRADE_PREVENTION_MODE);
+    return ResultCode.INVALID_SELF_TRADE_PREVENTION_MODE;
   }
-  const mode = STP_CODES.get(modeName)!;
+  const type = TYPE_CODES[cmd.orderType];
+  const stop = isStop(type);
+  const isMarket = atMarket(type);
+  const price = isMarket ? 0 : (cmd.price as number);
+  const qty = cmd.quoteOrderQty !== undefined ? 0 : (cmd.quantity as number);
+  const notional = isMarket ? 0n : mul3(price, qty, market.notionalPerTickLot);
+  // A stop is held to the filters of what it becomes, and its stop price to PRICE_FILTER.
+  const filter = checkFilters(
+    market,
+    stop ? { ...cmd, orderType: isMarket ? 'MARKET' : 'LIMIT' } : cmd,
+    notional,
+  );
+  if (filter !== ResultCode.OK) return filter;
+  const stopPrice = cmd.stopPrice as number;
+  if (stop && (stopPrice < def.minPrice || stopPrice > def.maxPrice)) return ResultCode.PRICE_FILTER;
+  return ResultCode.OK;
+}
+
+export function placeOrder(tx: Tx, cmd: PlaceOrder): CommandResult {
+  const state = tx.state;
+  const market = state.markets.get(cmd.symbol);
+  if (market === undefined) {
+    const shape = checkShape(cmd);
+    return reject(shape !== ResultCode.OK ? shape : ResultCode.UNKNOWN_SYMBOL);
+  }
+  const checked = checkOrder(market, cmd);
+  if (checked !== ResultCode.OK) return reject(checked);
+  const def = market.definition;
+  const mode = STP_CODES.get(cmd.selfTradePreventionMode ?? def.defaultSelfTradePreventionMode)!;
   const type = TYPE_CODES[cmd.orderType];
   const stop = isStop(type);
   const isMarket = atMarket(type);
@@ -39,14 +69,6 @@ export function placeOrder(tx: Tx, cmd: PlaceOrder): CommandResult {
   const byQuote = quoteOrderQty !== undefined;
   const qty = byQuote ? 0 : (cmd.quantity as number);
   const notional = isMarket ? 0n : mul3(price, qty, market.notionalPerTickLot);
-  // A stop is held to the filters of what it becomes, and its stop price to PRICE_FILTER.
-  const filter = checkFilters(
-    market,
-    stop ? { ...cmd, orderType: isMarket ? 'MARKET' : 'LIMIT' } : cmd,
-    notional,
-  );
-  if (filter !== ResultCode.OK) return reject(filter);
-  if (stop && (stopPrice < def.minPrice || stopPrice > def.maxPrice)) return reject(ResultCode.PRICE_FILTER);
 
   let account = state.accounts.get(cmd.accountId);
   const tif = isMarket || type === LIMIT_MAKER ? GTC : TIF_CODES[cmd.timeInForce as 'GTC'];
