@@ -5,6 +5,7 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import type { EdgeEnv } from './context.ts';
 import { BinanceHttpError } from './http-error.ts';
 import { accountRoutes, type AccountRoutesDeps } from './routes/account.ts';
+import { cancelRoutes } from './routes/cancels.ts';
 import { orderRoutes, type OrderRoutesDeps } from './routes/orders.ts';
 
 export interface AppDeps extends OrderRoutesDeps, AccountRoutesDeps {
@@ -14,17 +15,26 @@ export interface AppDeps extends OrderRoutesDeps, AccountRoutesDeps {
   userData: MiddlewareHandler<EdgeEnv>;
 }
 
-const TRADING = ['/api/v3/order'];
-const USER_DATA = ['/api/v3/openOrders', '/api/v3/allOrders', '/api/v3/myTrades', '/api/v3/account'];
+const USER_DATA = [
+  '/api/v3/order',
+  '/api/v3/openOrders',
+  '/api/v3/allOrders',
+  '/api/v3/myTrades',
+  '/api/v3/account',
+];
 
 export function createApp(deps: AppDeps): Hono<EdgeEnv> {
   const app = new Hono<EdgeEnv>();
   app.get('/api/v3/ping', (c) => c.json({}));
-  // GET /api/v3/order reads (USER_DATA); POST and DELETE trade.
-  app.on(['POST', 'DELETE'], TRADING, deps.trade);
-  app.get('/api/v3/order', deps.userData);
+  // Reads are USER_DATA; everything that changes orders is TRADE.
   for (const path of USER_DATA) app.get(path, deps.userData);
+  app.on(['POST', 'DELETE'], '/api/v3/order', deps.trade);
+  app.post('/api/v3/order/test', deps.trade);
+  app.delete('/api/v3/openOrders', deps.trade);
+  app.post('/api/v3/order/cancelReplace', deps.trade);
+  app.put('/api/v3/order/amend/keepPriority', deps.trade);
   app.route('/api/v3', orderRoutes(deps));
+  app.route('/api/v3', cancelRoutes(deps));
   app.route('/api/v3', accountRoutes(deps));
   app.notFound((c) => c.json({ code: -1000, msg: 'Unknown endpoint.' }, 404));
   app.onError((error, c) => {

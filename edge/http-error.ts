@@ -10,13 +10,22 @@ export class BinanceHttpError extends Error {
   readonly code: number;
   /** Extra response headers (Retry-After, ...). */
   readonly headers: Record<string, string>;
+  /** Details some errors carry (cancel-replace reports both halves under `data`). */
+  readonly data: unknown;
 
-  constructor(status: ContentfulStatusCode, code: number, msg: string, headers: Record<string, string> = {}) {
+  constructor(
+    status: ContentfulStatusCode,
+    code: number,
+    msg: string,
+    headers: Record<string, string> = {},
+    data?: unknown,
+  ) {
     super(msg);
     this.name = 'BinanceHttpError';
     this.status = status;
     this.code = code;
     this.headers = headers;
+    this.data = data;
   }
 
   static of(error: BinanceError): BinanceHttpError {
@@ -27,8 +36,10 @@ export class BinanceHttpError extends Error {
     return BinanceHttpError.of(binanceError(code, detail));
   }
 
-  get body(): { code: number; msg: string } {
-    return { code: this.code, msg: this.message };
+  get body(): { code: number; msg: string; data?: unknown } {
+    return this.data === undefined
+      ? { code: this.code, msg: this.message }
+      : { code: this.code, msg: this.message, data: this.data };
   }
 }
 

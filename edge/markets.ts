@@ -10,6 +10,8 @@ import { decode } from '../matcher/wire.ts';
 export interface MarketInfo {
   definition: MarketDefinition;
   status: MarketStatus;
+  /** The last trade price the matcher committed, in ticks (0 before the first trade); a few seconds old at most. */
+  lastPrice: number;
 }
 
 export interface MarketCatalog {
@@ -66,12 +68,19 @@ export class DatabaseMarkets implements MarketCatalog {
   }
 
   private async load(): Promise<void> {
-    const rows = await rowsOf(this.db, sql`select definition, status from markets order by symbol`);
+    const rows = await rowsOf(
+      this.db,
+      sql`select definition, status, last_price from markets order by symbol`,
+    );
     const markets = new Map<string, MarketInfo>();
     for (const r of rows) {
       const text = typeof r.definition === 'string' ? r.definition : JSON.stringify(r.definition);
       const definition = decode<MarketDefinition>(text);
-      markets.set(definition.symbol, { definition, status: r.status as MarketStatus });
+      markets.set(definition.symbol, {
+        definition,
+        status: r.status as MarketStatus,
+        lastPrice: Number(r.last_price),
+      });
     }
     this.markets = markets;
     this.loadedAt = performance.now();

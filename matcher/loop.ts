@@ -338,7 +338,7 @@ export class Matcher {
       if (envelope.replyTo !== undefined) {
         outbox.messages.push({
           channel: envelope.replyTo,
-          message: encode(replyOf(envelope, entry.id, time, applied.result, trades)),
+          message: encode(replyOf(envelope, entry.id, state.seq - 1, time, applied.result, trades)),
         });
       }
     }
@@ -381,6 +381,7 @@ export class Matcher {
     const reply: Reply = {
       id: salvage.id,
       streamId: entry.id,
+      seq: -1,
       time: idTime(entry.id),
       result: { code: ResultCode.UNKNOWN_COMMAND, detail: reason },
     };
@@ -391,6 +392,7 @@ export class Matcher {
 function replyOf(
   envelope: CommandEnvelope,
   streamId: string,
+  seq: number,
   time: number,
   result: CommandResult,
   trades: Trade[],
@@ -403,7 +405,7 @@ function replyOf(
   };
   add(result);
   const taken = trades.filter((t) => ids.has(t.isBuyerMaker ? t.sellerOrderId : t.buyerOrderId));
-  return { id: envelope.id, streamId, time, result, ...(taken.length > 0 ? { trades: taken } : {}) };
+  return { id: envelope.id, streamId, seq, time, result, ...(taken.length > 0 ? { trades: taken } : {}) };
 }
 
 /** The id and reply channel of an entry that is not a valid envelope, when they can be read at all. */

@@ -48,6 +48,8 @@ export interface Reply {
   id: string;
   /** The stream id the command got: its place in the exchange's history. */
   streamId: string;
+  /** The matcher's sequence number for it (its execution id); -1 when it was not executed. */
+  seq: number;
   /** When the matcher applied it (the stream id's time), ms. */
   time: number;
   result: CommandResult;

@@ -1,66 +1,8 @@
 // POST and DELETE /api/v3/order in memory: a fake matcher that is the core itself (stamping time as the matcher
 // does), a stub for the signed-request middleware, and Binance's response shapes and error codes.
 
-import type { MiddlewareHandler } from 'hono';
 import { describe, expect, it } from 'vitest';
-import type { Outcome } from '../../matcher/client.ts';
-import { setupCommands } from '../../matcher/command-mix.ts';
-import { apply, type Command, createState, type Trade } from '../../matcher/core/index.ts';
-import { createApp } from '../app.ts';
-import type { EdgeEnv } from '../context.ts';
-import { StaticMarkets } from '../markets.ts';
-
-function harness() {
-  const state = createState();
-  let time = 1_700_000_000_000;
-  for (const c of setupCommands(3)) apply(state, c);
-  const sent: Command[] = [];
-  const send = (command: Command): Promise<Outcome> => {
-    sent.push(command);
-    time += 1;
-    const { result, events } = apply(state, { ...command, timestamp: time } as Command);
-    const trades = events.filter((e): e is Trade => e.type === 'trade');
-    return Promise.resolve({
-      status: 'done',
-      reply: { id: 'x', streamId: `${time}-0`, time, result, trades },
-    });
-  };
-  const markets = new StaticMarkets(
-    state.marketList.map((m) => ({ definition: m.definition, status: m.status })),
-  );
-  // Stands in for the signed-request middleware: account from a header, params from the query string.
-  const trade: MiddlewareHandler<EdgeEnv> = async (c, next) => {
-    c.set('principal', { accountId: Number(c.req.header('x-account')), apiKey: 'k', permissions: ['TRADE'] });
-    c.set('params', new Map(new URL(c.req.url).searchParams));
-    await next();
-  };
-  let n = 0;
-  const unused = () => Promise.reject(new Error('no reads in these tests'));
-  const reads = {
-    findOrder: unused,
-    openOrders: unused,
-    allOrders: unused,
-    accountTrades: unused,
-    accountBalances: unused,
-  };
-  const app = createApp({
-    markets,
-    send,
-    trade,
-    userData: trade,
-    reads,
-    now: () => time,
-    newClientOrderId: () => `gen${++n}`,
-  });
-  const call = async (method: string, account: number, query: string) => {
-    const res = await app.request(`/api/v3/order?${query}`, {
-      method,
-      headers: { 'x-account': String(account) },
-    });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-  };
-  return { call, sent, state };
-}
+import { harness } from './test-harness.ts';
 
 describe('POST /api/v3/order', () => {
   it('rests a limit order and answers FULL by default, amounts as 8-decimal strings', async () => {

@@ -10,3 +10,4 @@ export { RESULT_CODES, ResultCode, type Subsystem } from './result-codes.ts';
 export { type OrderSnapshot, restore, type Snapshot, snapshot } from './snapshot.ts';
 export type { ExchangeState } from './state.ts';
 export { assetTotals, depth, type Levels, marketView, type MarketView, queuePosition } from './queries.ts';
+export { checkOrder } from './place-order.ts';
