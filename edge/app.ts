@@ -6,9 +6,10 @@ import type { EdgeEnv } from './context.ts';
 import { BinanceHttpError } from './http-error.ts';
 import { accountRoutes, type AccountRoutesDeps } from './routes/account.ts';
 import { cancelRoutes } from './routes/cancels.ts';
+import { generalRoutes, type GeneralRoutesDeps } from './routes/general.ts';
 import { orderRoutes, type OrderRoutesDeps } from './routes/orders.ts';
 
-export interface AppDeps extends OrderRoutesDeps, AccountRoutesDeps {
+export interface AppDeps extends OrderRoutesDeps, AccountRoutesDeps, GeneralRoutesDeps {
   /** Authenticates a signed request for trading (sets principal and params). */
   trade: MiddlewareHandler<EdgeEnv>;
   /** Authenticates a signed request for reading the account (USER_DATA). */
@@ -25,7 +26,7 @@ const USER_DATA = [
 
 export function createApp(deps: AppDeps): Hono<EdgeEnv> {
   const app = new Hono<EdgeEnv>();
-  app.get('/api/v3/ping', (c) => c.json({}));
+  app.route('/', generalRoutes(deps));
   // Reads are USER_DATA; everything that changes orders is TRADE.
   for (const path of USER_DATA) app.get(path, deps.userData);
   app.on(['POST', 'DELETE'], '/api/v3/order', deps.trade);

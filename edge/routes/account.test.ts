@@ -48,6 +48,8 @@ beforeAll(async () => {
     trade: auth,
     userData: auth,
     now: () => Date.now(),
+    rateLimits: () => [],
+    readiness: async () => ({ matcher: await client.matcherReady() }),
     reads: {
       findOrder: (q) => reads.findOrder(db, q),
       openOrders: (a, s) => reads.openOrders(db, a, s),
@@ -69,6 +71,17 @@ async function call(method: string, account: number, path: string) {
   const res = await app.request(`/api/v3/${path}`, { method, headers: { 'x-account': String(account) } });
   return { status: res.status, body: (await res.json()) as unknown };
 }
+
+describe('general endpoints on the embedded stack', () => {
+  it('is ready once the matcher serves, and lists the markets it committed', async () => {
+    expect((await app.request('/readyz')).status).toBe(200);
+    const info = (await (await app.request('/api/v3/exchangeInfo?symbol=ETHUSDT')).json()) as {
+      symbols: { symbol: string; filters: { filterType: string; tickSize?: string }[] }[];
+    };
+    expect(info.symbols.map((s) => s.symbol)).toEqual(['ETHUSDT']);
+    expect(info.symbols[0]!.filters[0]).toMatchObject({ filterType: 'PRICE_FILTER', tickSize: '0.01000000' });
+  });
+});
 
 describe('account reads after committed orders', () => {
   it('reads back orders, open orders, trades and balances as committed', async () => {

@@ -50,6 +50,8 @@ export function harness() {
     reads,
     now: () => time,
     newClientOrderId: () => `gen${++n}`,
+    rateLimits: () => [{ rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 6000 }],
+    readiness: () => Promise.resolve({ matcher: true }),
   });
   const call = async (method: string, account: number, query: string, path = 'order') => {
     const res = await app.request(`/api/v3/${path}?${query}`, {
@@ -58,5 +60,5 @@ export function harness() {
     });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
-  return { call, sent, state };
+  return { app, call, sent, state };
 }
