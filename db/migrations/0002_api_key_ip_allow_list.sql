@@ -1,0 +1,2 @@
+ALTER TABLE "api_keys" ADD COLUMN "ip_allow_list" text[] DEFAULT '{}' NOT NULL;--> statement-breakpoint
+ALTER TABLE "api_keys" ADD CONSTRAINT "api_keys_key_material" CHECK (("api_keys"."type" = 'HMAC_SHA256' and "api_keys"."secret_ciphertext" is not null and "api_keys"."public_key" is null) or ("api_keys"."type" = 'ED25519' and "api_keys"."public_key" is not null and "api_keys"."secret_ciphertext" is null));

@@ -1,0 +1,69 @@
+// Throttling (Binance's LIMITS): counts each request against its client IP's request weight per minute and,
+// for order placement, its account's order counts per 10 s and per UTC day, through a Limiter shared by all
+// edges.
+//
+// Mount it twice. Before authentication, on every route, for the weight: unsigned requests and requests that
+// fail authentication cost weight too, and a flood is refused before any signature is checked. The query
+// string is enough to weigh a request, except order/test's computeCommissionRates in a form body (weighs 1).
+//
+//   const weigh = (c) => requestWeight(c.req.method, c.req.path, (name) => c.req.query(name));
+//   app.use(rateLimit({ limiter, weight: weigh }));
+//
+// After authentication, on the routes that place orders, for the order counts of c.var.principal's account
+// (weight 0: the request's weight was counted already; the limiter still refuses a banned IP):
+//
+//   app.post('/api/v3/order', trade, rateLimit({ limiter, weight: 0, orders: 1 }))
+//
+// Every response carries the usage headers, errors and 404s too; a refusal is Binance's error (429 -1003 for
+// weight, 429 -1015 for orders, 418 -1003 for a banned IP) with Retry-After, thrown as BinanceHttpError for
+// the app's one onError. Loopback clients are limited like any other. A limiter that fails (Redis down) fails
+// the request: the error reaches onError as a 500 rather than letting requests through unmetered.
+
+import type { Context, MiddlewareHandler } from 'hono';
+import { type Clock, systemClock } from '../../clock.ts';
+import type { EdgeEnv } from '../../context.ts';
+import { rateLimitHeaders, refusalError } from './headers.ts';
+import type { Limiter } from './limiter.ts';
+
+export type { BanPolicy, Hit, HitRequest, Limiter, Refusal, Usage, WindowUsage } from './limiter.ts';
+export { DEFAULT_BAN_POLICY } from './limiter.ts';
+export { MemoryLimiter, type MemoryLimiterOptions } from './memory-limiter.ts';
+export { RedisLimiter, type RedisLimiterOptions } from './redis-limiter.ts';
+
+export interface RateLimitOptions {
+  limiter: Limiter;
+  /** The request's weight, or how to weigh it (Binance weighs some endpoints by their parameters). */
+  weight: number | ((c: Context<EdgeEnv>) => number | Promise<number>);
+  /** Orders the request places, counted against c.var.principal's account: mount after authentication. */
+  orders?: number;
+  clock?: Clock;
+}
+
+function checkCount(name: string, value: number): void {
+  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`rateLimit: invalid ${name} ${value}`);
+}
+
+export function rateLimit(options: RateLimitOptions): MiddlewareHandler<EdgeEnv> {
+  const { limiter, weight, orders = 0, clock = systemClock } = options;
+  if (typeof weight === 'number') checkCount('weight', weight);
+  checkCount('orders', orders);
+
+  return async function rateLimit(c, next) {
+    const ip = c.get('clientIp');
+    if (ip === undefined || ip === '') {
+      throw new Error('rateLimit needs c.var.clientIp: mount it after the middleware that sets it');
+    }
+    const accountId = orders > 0 ? c.get('principal')?.accountId : undefined;
+    if (orders > 0 && accountId === undefined) {
+      throw new Error('rateLimit counts orders per account: mount it after authentication');
+    }
+    const w = typeof weight === 'number' ? weight : await weight(c);
+    const hit = await limiter.hit({ ip, accountId, weight: w, orders, now: Math.floor(clock.now()) });
+    const headers = rateLimitHeaders(hit);
+    if (!hit.allowed) throw refusalError(hit, headers);
+    await next();
+    // After the handler, errors included. A rateLimit mounted further in (the order counts after
+    // authentication) has set these already, from a later hit: keep its values.
+    for (const [name, value] of Object.entries(headers)) if (!c.res.headers.has(name)) c.header(name, value);
+  };
+}
