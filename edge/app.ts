@@ -1,9 +1,12 @@
 // The edge's Hono app, built from ports (matcher client, markets, signed-request middleware, ...) so that tests
 // run it in memory with `app.request()` and the Node adapter serves it. Web-standard APIs only in here.
 
-import { Hono, type MiddlewareHandler } from 'hono';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import type { EdgeEnv } from './context.ts';
 import { BinanceHttpError } from './http-error.ts';
+import { type Limiter, rateLimit } from './middleware/rate-limit/index.ts';
+import { requestWeight } from './rate-limits.ts';
 import { accountRoutes, type AccountRoutesDeps } from './routes/account.ts';
 import { cancelRoutes } from './routes/cancels.ts';
 import { generalRoutes, type GeneralRoutesDeps } from './routes/general.ts';
@@ -14,7 +17,14 @@ export interface AppDeps extends OrderRoutesDeps, AccountRoutesDeps, GeneralRout
   trade: MiddlewareHandler<EdgeEnv>;
   /** Authenticates a signed request for reading the account (USER_DATA). */
   userData: MiddlewareHandler<EdgeEnv>;
+  /** Request weight per IP and order counts per account (shared by every edge). */
+  limiter: Limiter;
+  /** The client's address: the adapter knows the socket (and whether to trust a proxy's header). */
+  clientIp(c: Context<EdgeEnv>): string;
 }
+
+/** Binance's bodies are a few hundred bytes of form parameters. */
+const MAX_BODY_BYTES = 64 * 1024;
 
 const USER_DATA = [
   '/api/v3/order',
@@ -26,13 +36,35 @@ const USER_DATA = [
 
 export function createApp(deps: AppDeps): Hono<EdgeEnv> {
   const app = new Hono<EdgeEnv>();
+  app.use(async function clientAddress(c, next) {
+    c.set('clientIp', deps.clientIp(c));
+    await next();
+  });
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new BinanceHttpError(413, -1000, `Request body larger than ${MAX_BODY_BYTES} bytes.`);
+      },
+    }),
+  );
+  // Weight before authentication: unsigned and failed requests cost too, and a flood stops here.
+  app.use(
+    '/api/*',
+    rateLimit({
+      limiter: deps.limiter,
+      weight: (c) => requestWeight(c.req.method, c.req.path, (n) => c.req.query(n)),
+    }),
+  );
+  const orders = rateLimit({ limiter: deps.limiter, weight: 0, orders: 1 });
   app.route('/', generalRoutes(deps));
-  // Reads are USER_DATA; everything that changes orders is TRADE.
+  // Reads are USER_DATA; everything that changes orders is TRADE; placing orders counts against the account.
   for (const path of USER_DATA) app.get(path, deps.userData);
-  app.on(['POST', 'DELETE'], '/api/v3/order', deps.trade);
+  app.post('/api/v3/order', deps.trade, orders);
+  app.delete('/api/v3/order', deps.trade);
   app.post('/api/v3/order/test', deps.trade);
   app.delete('/api/v3/openOrders', deps.trade);
-  app.post('/api/v3/order/cancelReplace', deps.trade);
+  app.post('/api/v3/order/cancelReplace', deps.trade, orders);
   app.put('/api/v3/order/amend/keepPriority', deps.trade);
   app.route('/api/v3', orderRoutes(deps));
   app.route('/api/v3', cancelRoutes(deps));

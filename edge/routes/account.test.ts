@@ -14,6 +14,8 @@ import { Matcher } from '../../matcher/loop.ts';
 import { createApp } from '../app.ts';
 import type { EdgeEnv } from '../context.ts';
 import { DatabaseMarkets } from '../markets.ts';
+import { MemoryLimiter } from '../middleware/rate-limit/index.ts';
+import { DEFAULT_RATE_LIMITS } from '../rate-limits.ts';
 
 let bus: MemoryBus;
 let database: DatabaseClient;
@@ -49,6 +51,8 @@ beforeAll(async () => {
     userData: auth,
     now: () => Date.now(),
     rateLimits: () => [],
+    limiter: new MemoryLimiter({ limits: DEFAULT_RATE_LIMITS }),
+    clientIp: () => '127.0.0.1',
     readiness: async () => ({ matcher: await client.matcherReady() }),
     reads: {
       findOrder: (q) => reads.findOrder(db, q),

@@ -6,7 +6,7 @@ import { harness } from './test-harness.ts';
 
 describe('POST /api/v3/order', () => {
   it('rests a limit order and answers FULL by default, amounts as 8-decimal strings', async () => {
-    const { call } = harness();
+    const { call, last } = harness();
     const res = await call(
       'POST',
       1,
@@ -30,6 +30,10 @@ describe('POST /api/v3/order', () => {
       fills: [],
     });
     expect(typeof res.body.transactTime).toBe('number');
+    // Throttling headers: the request's weight and the account's order counts.
+    expect(last.headers.get('x-mbx-used-weight-1m')).toBe('1');
+    expect(last.headers.get('x-mbx-order-count-10s')).toBe('1');
+    expect(last.headers.get('x-mbx-order-count-1d')).toBe('1');
   });
 
   it('reports fills with the commission each side paid, in its asset', async () => {

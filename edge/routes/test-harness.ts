@@ -8,6 +8,8 @@ import { apply, type Command, createState, type Trade } from '../../matcher/core
 import { createApp } from '../app.ts';
 import type { EdgeEnv } from '../context.ts';
 import { StaticMarkets } from '../markets.ts';
+import { MemoryLimiter } from '../middleware/rate-limit/index.ts';
+import { DEFAULT_RATE_LIMITS } from '../rate-limits.ts';
 
 export function harness() {
   const state = createState();
@@ -52,13 +54,18 @@ export function harness() {
     newClientOrderId: () => `gen${++n}`,
     rateLimits: () => [{ rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 6000 }],
     readiness: () => Promise.resolve({ matcher: true }),
+    limiter: new MemoryLimiter({ limits: DEFAULT_RATE_LIMITS }),
+    clientIp: () => '127.0.0.1',
   });
+  /** The headers of the last response. */
+  const last = { headers: new Headers() };
   const call = async (method: string, account: number, query: string, path = 'order') => {
     const res = await app.request(`/api/v3/${path}?${query}`, {
       method,
       headers: { 'x-account': String(account) },
     });
+    last.headers = res.headers;
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
-  return { app, call, sent, state };
+  return { app, call, last, sent, state };
 }
