@@ -8,11 +8,12 @@ import { BinanceHttpError } from './http-error.ts';
 import { type Limiter, rateLimit } from './middleware/rate-limit/index.ts';
 import { requestWeight } from './rate-limits.ts';
 import { accountRoutes, type AccountRoutesDeps } from './routes/account.ts';
+import { adminRoutes, type AdminRoutesDeps } from './routes/admin.ts';
 import { cancelRoutes } from './routes/cancels.ts';
 import { generalRoutes, type GeneralRoutesDeps } from './routes/general.ts';
 import { orderRoutes, type OrderRoutesDeps } from './routes/orders.ts';
 
-export interface AppDeps extends OrderRoutesDeps, AccountRoutesDeps, GeneralRoutesDeps {
+export interface AppDeps extends OrderRoutesDeps, AccountRoutesDeps, GeneralRoutesDeps, AdminRoutesDeps {
   /** Authenticates a signed request for trading (sets principal and params). */
   trade: MiddlewareHandler<EdgeEnv>;
   /** Authenticates a signed request for reading the account (USER_DATA). */
@@ -69,6 +70,7 @@ export function createApp(deps: AppDeps): Hono<EdgeEnv> {
   app.route('/api/v3', orderRoutes(deps));
   app.route('/api/v3', cancelRoutes(deps));
   app.route('/api/v3', accountRoutes(deps));
+  app.route('/admin/v1', adminRoutes(deps));
   app.notFound((c) => c.json({ code: -1000, msg: 'Unknown endpoint.' }, 404));
   app.onError((error, c) => {
     if (error instanceof BinanceHttpError) {

@@ -2,26 +2,26 @@
 // in-process bus and PGlite), and GET /api/v3/order, openOrders, allOrders, myTrades and account read back what
 // it committed, in Binance's shapes. Signed-request auth is stubbed (its own tests cover it).
 
-import type { MiddlewareHandler } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openEmbedded, type DatabaseClient } from '../../db/client.ts';
-import * as reads from '../../db/repositories/account-reads.ts';
-import { silentLogger } from '../../observability/logger.ts';
+import { type DatabaseClient, openEmbedded } from '../../db/client.ts';
 import { MemoryBus } from '../../matcher/bus/memory-bus.ts';
 import { MatcherClient } from '../../matcher/client.ts';
 import { setupCommands } from '../../matcher/command-mix.ts';
 import { Matcher } from '../../matcher/loop.ts';
-import { createApp } from '../app.ts';
-import type { EdgeEnv } from '../context.ts';
-import { DatabaseMarkets } from '../markets.ts';
+import { silentLogger } from '../../observability/logger.ts';
 import { MemoryLimiter } from '../middleware/rate-limit/index.ts';
 import { DEFAULT_RATE_LIMITS } from '../rate-limits.ts';
+import { createSecretBox } from '../secret-box.ts';
+import { type Credentials, signedCall } from '../test-signing.ts';
+import { buildEdgeApp } from '../wiring.ts';
 
+const ADMIN = 'admin-token-for-tests';
 let bus: MemoryBus;
 let database: DatabaseClient;
 let matcher: Matcher;
 let client: MatcherClient;
-let app: ReturnType<typeof createApp>;
+let app: ReturnType<typeof buildEdgeApp>;
+const keys = new Map<number, Credentials>();
 
 beforeAll(async () => {
   bus = new MemoryBus();
@@ -31,37 +31,32 @@ beforeAll(async () => {
   matcher.start();
   await matcher.ready();
   client = await MatcherClient.create({ bus });
-  for (const command of setupCommands(3)) await client.send(command);
-  const auth: MiddlewareHandler<EdgeEnv> = async (c, next) => {
-    c.set('principal', {
-      accountId: Number(c.req.header('x-account')),
-      apiKey: 'k',
-      permissions: ['TRADE', 'USER_DATA'],
-    });
-    c.set('params', new Map(new URL(c.req.url).searchParams));
-    await next();
-  };
-  const db = database.db;
-  let n = 0;
-  app = createApp({
-    markets: new DatabaseMarkets(db),
-    send: (command) => client.send(command),
-    newClientOrderId: () => `auto${++n}`,
-    trade: auth,
-    userData: auth,
-    now: () => Date.now(),
-    rateLimits: () => [],
+  app = buildEdgeApp({
+    db: database.db,
+    matcher: client,
     limiter: new MemoryLimiter({ limits: DEFAULT_RATE_LIMITS }),
+    secretBox: createSecretBox(new Uint8Array(32).fill(7)),
+    rateLimits: DEFAULT_RATE_LIMITS,
+    adminToken: ADMIN,
     clientIp: () => '127.0.0.1',
-    readiness: async () => ({ matcher: await client.matcherReady() }),
-    reads: {
-      findOrder: (q) => reads.findOrder(db, q),
-      openOrders: (a, s) => reads.openOrders(db, a, s),
-      allOrders: (q) => reads.allOrders(db, q),
-      accountTrades: (q) => reads.accountTrades(db, q),
-      accountBalances: (a) => reads.accountBalances(db, a),
-    },
+    probes: {},
   });
+  // Markets and deposits for accounts 1-3; the accounts and their keys through the admin API.
+  for (const command of setupCommands(3)) await client.send(command);
+  for (let i = 1; i <= 3; i++) {
+    const admin = { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' };
+    const account = (await (
+      await app.request('/admin/v1/accounts', { method: 'POST', headers: admin })
+    ).json()) as {
+      accountId: number;
+    };
+    const key = await app.request(`/admin/v1/accounts/${account.accountId}/api-keys`, {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ type: 'HMAC_SHA256' }),
+    });
+    keys.set(account.accountId, (await key.json()) as Credentials);
+  }
 }, 60_000);
 
 afterAll(async () => {
@@ -72,8 +67,16 @@ afterAll(async () => {
 });
 
 async function call(method: string, account: number, path: string) {
-  const res = await app.request(`/api/v3/${path}`, { method, headers: { 'x-account': String(account) } });
-  return { status: res.status, body: (await res.json()) as unknown };
+  const [route, query = ''] = path.split('?');
+  const params = Object.fromEntries(new URLSearchParams(query));
+  const res = await signedCall(
+    (p, init) => app.request(p, init),
+    keys.get(account)!,
+    method,
+    `/api/v3/${route}`,
+    params,
+  );
+  return { status: res.status, body: res.body };
 }
 
 describe('general endpoints on the embedded stack', () => {
@@ -159,5 +162,19 @@ describe('account reads after committed orders', () => {
       msg: 'Invalid symbol.',
     });
     expect((await call('GET', 1, 'allOrders?symbol=ETHUSDT&limit=5000')).status).toBe(400);
+  });
+});
+
+describe('signed requests through the wired app', () => {
+  it('refuses unsigned, wrongly signed and revoked requests, and places nothing', async () => {
+    const before = matcher.state!.nextOrderId;
+    const order = 'symbol=ETHUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=100';
+    const unsigned = await app.request(`/api/v3/order?${order}&timestamp=${Date.now()}`, { method: 'POST' });
+    expect([unsigned.status, ((await unsigned.json()) as { code: number }).code]).toEqual([401, -2014]);
+    const forged = { apiKey: keys.get(1)!.apiKey, secretKey: 'x'.repeat(64) };
+    const params = Object.fromEntries(new URLSearchParams(order));
+    const bad = await signedCall((p, init) => app.request(p, init), forged, 'POST', '/api/v3/order', params);
+    expect([bad.status, (bad.body as { code: number }).code]).toEqual([400, -1022]);
+    expect(matcher.state!.nextOrderId).toBe(before);
   });
 });

@@ -7,11 +7,17 @@ import { setupCommands } from '../../matcher/command-mix.ts';
 import { apply, type Command, createState, type Trade } from '../../matcher/core/index.ts';
 import { createApp } from '../app.ts';
 import type { EdgeEnv } from '../context.ts';
-import { StaticMarkets } from '../markets.ts';
+import type { NewKeyRequest } from '../key-store.ts';
+import type { MarketCatalog } from '../markets.ts';
 import { MemoryLimiter } from '../middleware/rate-limit/index.ts';
 import { DEFAULT_RATE_LIMITS } from '../rate-limits.ts';
 
+export const ADMIN_TOKEN = 'test-admin-token';
+
 export function harness() {
+  // Accounts 1-3 exist (the setup deposits to them).
+  const accounts = new Set([1, 2, 3]);
+  const keys: NewKeyRequest[] = [];
   const state = createState();
   let time = 1_700_000_000_000;
   for (const c of setupCommands(3)) apply(state, c);
@@ -26,9 +32,19 @@ export function harness() {
       reply: { id: 'x', streamId: `${time}-0`, seq: state.seq - 1, time, result, trades },
     });
   };
-  const markets = new StaticMarkets(
-    state.marketList.map((m) => ({ definition: m.definition, status: m.status, lastPrice: m.lastPrice })),
-  );
+  // The catalog as the database would have it: the core's markets, read live.
+  const info = (m: (typeof state.marketList)[number]) => ({
+    definition: m.definition,
+    status: m.status,
+    lastPrice: m.lastPrice,
+  });
+  const markets: MarketCatalog = {
+    get: (symbol) => {
+      const m = state.markets.get(symbol);
+      return Promise.resolve(m === undefined ? undefined : info(m));
+    },
+    all: () => Promise.resolve(state.marketList.map(info)),
+  };
   // Stands in for the signed-request middleware: account from a header, params from the query string.
   const trade: MiddlewareHandler<EdgeEnv> = async (c, next) => {
     c.set('principal', { accountId: Number(c.req.header('x-account')), apiKey: 'k', permissions: ['TRADE'] });
@@ -56,6 +72,23 @@ export function harness() {
     readiness: () => Promise.resolve({ matcher: true }),
     limiter: new MemoryLimiter({ limits: DEFAULT_RATE_LIMITS }),
     clientIp: () => '127.0.0.1',
+    adminToken: ADMIN_TOKEN,
+    createAccount: () => Promise.resolve(accounts.add(accounts.size + 1).size),
+    accountExists: (id) => Promise.resolve(accounts.has(id)),
+    createKey: (request) =>
+      Promise.resolve(
+        accounts.has(request.accountId)
+          ? { ok: true as const, apiKey: `key${keys.push(request)}`, secretKey: 'secret' }
+          : { ok: false as const, reason: 'UNKNOWN_ACCOUNT' as const, detail: 'no such account' },
+      ),
+    listKeys: (id) => Promise.resolve(keys.filter((k) => k.accountId === id)),
+    revokeKey: (apiKey) => Promise.resolve(apiKey === 'key1'),
+    balances: (id) =>
+      Promise.resolve(
+        (state.accounts.get(id)?.balances ?? []).flatMap((b) =>
+          b === undefined ? [] : [{ asset: b.asset.name, free: b.free, locked: b.locked }],
+        ),
+      ),
   });
   /** The headers of the last response. */
   const last = { headers: new Headers() };
@@ -67,5 +100,13 @@ export function harness() {
     last.headers = res.headers;
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
-  return { app, call, last, sent, state };
+  const admin = async (method: string, path: string, body?: unknown, token = ADMIN_TOKEN) => {
+    const res = await app.request(`/admin/v1/${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
+    return { status: res.status, body: (await res.json()) as unknown };
+  };
+  return { admin, app, call, last, sent, state };
 }

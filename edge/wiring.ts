@@ -1,0 +1,94 @@
+// Builds the edge's ports from the real pieces (a database, a matcher client, a limiter, the secret box): what
+// `npm run edge`, `npm start` and the real-stack tests share. No environment reading here; the composition roots
+// pass everything in.
+
+import { randomBytes } from 'node:crypto';
+import type { Context } from 'hono';
+import type { Database } from '../db/client.ts';
+import * as reads from '../db/repositories/account-reads.ts';
+import {
+  accountExists,
+  createAccount,
+  findApiKey,
+  listApiKeys,
+  revokeApiKey,
+} from '../db/repositories/api-keys.ts';
+import type { MatcherClient } from '../matcher/client.ts';
+import { type AppDeps, createApp } from './app.ts';
+import { type Clock, systemClock } from './clock.ts';
+import type { EdgeEnv } from './context.ts';
+import { CachedKeyStore, createKey } from './key-store.ts';
+import { DatabaseMarkets } from './markets.ts';
+import type { Limiter } from './middleware/rate-limit/index.ts';
+import { signed } from './middleware/signed/index.ts';
+import { exchangeInfoRateLimits, type RateLimits } from './rate-limits.ts';
+import type { SecretBox } from './secret-box.ts';
+
+export interface EdgeParts {
+  db: Database;
+  matcher: MatcherClient;
+  limiter: Limiter;
+  secretBox: SecretBox;
+  rateLimits: RateLimits;
+  adminToken: string;
+  clientIp(c: Context<EdgeEnv>): string;
+  /** Readiness of what the edge depends on beyond the matcher (Postgres, Redis). */
+  probes: Record<string, () => Promise<unknown>>;
+  clock?: Clock;
+}
+
+const CLIENT_ORDER_ID_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** A clientOrderId like Binance's own (22 characters), for orders that name none. */
+export function newClientOrderId(): string {
+  const bytes = randomBytes(22);
+  let id = '';
+  for (const b of bytes) id += CLIENT_ORDER_ID_CHARS[b % CLIENT_ORDER_ID_CHARS.length];
+  return id;
+}
+
+export function edgeDeps(parts: EdgeParts): AppDeps {
+  const { db, matcher, secretBox } = parts;
+  const clock = parts.clock ?? systemClock;
+  const keys = new CachedKeyStore({ load: (apiKey) => findApiKey(db, apiKey), secretBox, clock });
+  return {
+    markets: new DatabaseMarkets(db),
+    send: (command) => matcher.send(command),
+    newClientOrderId,
+    now: () => clock.now(),
+    trade: signed({ keys, clock, permission: 'TRADE' }),
+    userData: signed({ keys, clock, permission: 'USER_DATA' }),
+    limiter: parts.limiter,
+    clientIp: parts.clientIp,
+    rateLimits: () => exchangeInfoRateLimits(parts.rateLimits),
+    readiness: async () => {
+      const checks: Record<string, boolean> = {};
+      await Promise.all(
+        Object.entries(parts.probes).map(async ([name, probe]) => {
+          checks[name] = await probe().then(
+            () => true,
+            () => false,
+          );
+        }),
+      );
+      checks.matcher = await matcher.matcherReady().catch(() => false);
+      return checks;
+    },
+    reads: {
+      findOrder: (q) => reads.findOrder(db, q),
+      openOrders: (accountId, symbol) => reads.openOrders(db, accountId, symbol),
+      allOrders: (q) => reads.allOrders(db, q),
+      accountTrades: (q) => reads.accountTrades(db, q),
+      accountBalances: (accountId) => reads.accountBalances(db, accountId),
+    },
+    adminToken: parts.adminToken,
+    createAccount: () => createAccount(db),
+    accountExists: (accountId) => accountExists(db, accountId),
+    createKey: (request) => createKey({ db, secretBox }, request),
+    listKeys: (accountId) => listApiKeys(db, accountId),
+    revokeKey: (apiKey) => revokeApiKey(db, apiKey),
+    balances: (accountId) => reads.accountBalances(db, accountId),
+  };
+}
+
+export const buildEdgeApp = (parts: EdgeParts) => createApp(edgeDeps(parts));
