@@ -1,0 +1,120 @@
+// `npm start`: edge and matcher in one process. With neither REDIS_URL nor DATABASE_URL it runs embedded:
+// PGlite under DATA_DIR and the in-process bus, with a demo market, so `npm install && npm start` gives a
+// working exchange. With both set, the same code runs on real Redis and Postgres.
+
+import { resolve } from 'node:path';
+import { sql } from 'drizzle-orm';
+import { connect, type Database } from './db/client.ts';
+import { parseConfig } from './edge/config.ts';
+import { runEdge } from './edge/run.ts';
+import { RedisBus } from './matcher/bus/redis-bus.ts';
+import { MatcherClient } from './matcher/client.ts';
+import type { Command, Fraction, Units } from './matcher/core/index.ts';
+import { startEmbedded } from './matcher/embedded.ts';
+import { Matcher } from './matcher/loop.ts';
+import { createLogger, type Logger } from './observability/logger.ts';
+
+const parsed = parseConfig(process.env);
+if (typeof parsed === 'string') {
+  console.error(`spot-exchange: bad configuration\n${parsed}`);
+  process.exit(2);
+}
+const config = parsed;
+const log = createLogger('spot-exchange', config.LOG_LEVEL);
+const stops: (() => Promise<void>)[] = [];
+let db: Database;
+let client: MatcherClient;
+let probes: Record<string, () => Promise<unknown>>;
+
+if (config.embedded) {
+  const embedded = await startEmbedded({
+    dataDir: resolve(config.DATA_DIR),
+    log,
+    client: { timeoutMs: config.MATCHER_TIMEOUT_MS, maxBacklog: config.MATCHER_MAX_BACKLOG },
+  });
+  stops.push(() => embedded.close());
+  db = embedded.db.db;
+  client = embedded.client;
+  probes = { postgres: () => db.execute(sql`select 1`) };
+} else {
+  const database = await (async () => {
+    const d = connect(config.DATABASE_URL!, { max: 10 });
+    await d.migrate();
+    return d;
+  })();
+  const matcherBus = await RedisBus.connect({
+    url: config.REDIS_URL!,
+    prefix: config.REDIS_PREFIX,
+    shard: config.MATCHER_SHARD,
+  });
+  const matcher = new Matcher({ bus: matcherBus, db: database.db, log, shard: config.MATCHER_SHARD });
+  matcher.start();
+  const bus = await RedisBus.connect({
+    url: config.REDIS_URL!,
+    prefix: config.REDIS_PREFIX,
+    shard: config.MATCHER_SHARD,
+  });
+  client = await MatcherClient.create({
+    bus,
+    shard: config.MATCHER_SHARD,
+    timeoutMs: config.MATCHER_TIMEOUT_MS,
+    maxBacklog: config.MATCHER_MAX_BACKLOG,
+  });
+  stops.push(async () => {
+    await client.close();
+    await matcher.stop();
+    await bus.close();
+    await matcherBus.close();
+    await database.close();
+  });
+  db = database.db;
+  probes = { postgres: () => db.execute(sql`select 1`), redis: () => bus.ping() };
+  await matcher.ready(120_000);
+}
+
+const edge = await runEdge({ config, db, matcher: client, log, probes });
+stops.unshift(() => edge.stop());
+if (config.embedded) await demo(edge.port, edge.adminToken, log);
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, 'stopping');
+  for (const stop of stops) await stop();
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));
+
+/** A demo market when there is none, and once, how to trade on it. */
+async function demo(port: number, adminToken: string, log: Logger): Promise<void> {
+  const markets = await db.execute(sql`select 1 from markets limit 1`);
+  if ((markets as unknown as { rows: unknown[] }).rows.length > 0) return;
+  const market: Command = {
+    type: 'createMarket',
+    symbol: 'BTCUSDT',
+    baseAsset: 'BTC',
+    quoteAsset: 'USDT',
+    tickSize: 1_000_000n as Units, // 0.01
+    stepSize: 1_000n as Units, // 0.00001
+    minNotional: 500_000_000n as Units, // 5
+    makerFee: 100_000 as Fraction, // 0.1 %
+    takerFee: 100_000 as Fraction,
+  };
+  const outcome = await client.send(market);
+  if (outcome.status !== 'done') throw new Error('could not create the demo market');
+  const base = `http://localhost:${port}`;
+  const auth = `-H 'Authorization: Bearer ${adminToken}' -H 'Content-Type: application/json'`;
+  log.info({ symbol: 'BTCUSDT' }, 'created the demo market');
+  console.log(`
+spot-exchange is running on ${base} (embedded: data in ${resolve(config.DATA_DIR)}).
+A demo market, BTCUSDT, is open. To trade on it:
+
+  curl -s -X POST ${base}/admin/v1/accounts ${auth}                       # -> {"accountId":1}
+  curl -s -X POST ${base}/admin/v1/accounts/1/deposits ${auth} -d '{"asset":"USDT","amount":"100000"}'
+  curl -s -X POST ${base}/admin/v1/accounts/1/api-keys ${auth} -d '{"type":"HMAC_SHA256"}'   # -> apiKey, secretKey
+
+Then point any Binance Spot client at ${base} with that key (README: "Your first order").
+`);
+}
