@@ -33,6 +33,7 @@ const USER_DATA = [
   '/api/v3/allOrders',
   '/api/v3/myTrades',
   '/api/v3/account',
+  '/api/v3/rateLimit/order',
 ];
 
 export function createApp(deps: AppDeps): Hono<EdgeEnv> {

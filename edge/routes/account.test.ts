@@ -143,6 +143,10 @@ describe('account reads after committed orders', () => {
       }),
     ]);
 
+    expect((await call('GET', 1, 'rateLimit/order')).body).toEqual([
+      { rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: 100, count: expect.any(Number) },
+      { rateLimitType: 'ORDERS', interval: 'DAY', intervalNum: 1, limit: 200000, count: 2 },
+    ]);
     const account = (await call('GET', 2, 'account')).body as { balances: { asset: string; free: string }[] };
     expect(account.balances).toContainEqual({ asset: 'ETH', free: '1000.49950000', locked: '0.00000000' });
     expect(account.balances).toContainEqual({

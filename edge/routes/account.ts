@@ -8,6 +8,7 @@ import type { EdgeEnv } from '../context.ts';
 import { type OrderView, orderJson } from '../format.ts';
 import { BinanceHttpError, illegal, missing } from '../http-error.ts';
 import type { MarketCatalog } from '../markets.ts';
+import type { Limiter } from '../middleware/rate-limit/index.ts';
 import { formatSteps, formatUnits } from '../money.ts';
 
 /** The reads the routes need (db/repositories/account-reads.ts bound to a database). */
@@ -43,6 +44,8 @@ export interface AccountRoutesDeps {
   markets: MarketCatalog;
   reads: AccountReads;
   now(): number;
+  /** Read (weight 0, no orders) for GET /api/v3/rateLimit/order. */
+  limiter: Limiter;
 }
 
 export function accountRoutes(deps: AccountRoutesDeps): Hono<EdgeEnv> {
@@ -108,6 +111,30 @@ export function accountRoutes(deps: AccountRoutesDeps): Hono<EdgeEnv> {
       ...(orderId === undefined ? {} : { orderId }),
     });
     return c.json(trades.map((t) => tradeJson(t, m)));
+  });
+
+  // The account's order counts in the current windows, as Binance reports them.
+  app.get('/rateLimit/order', async (c) => {
+    const hit = await deps.limiter.hit({
+      ip: c.var.clientIp,
+      accountId: c.var.principal.accountId,
+      weight: 0,
+      orders: 0,
+      now: deps.now(),
+    });
+    const windows = [
+      ['SECOND', 10, hit.usage.orders10s],
+      ['DAY', 1, hit.usage.orders1d],
+    ] as const;
+    return c.json(
+      windows.map(([interval, intervalNum, usage]) => ({
+        rateLimitType: 'ORDERS',
+        interval,
+        intervalNum,
+        limit: usage?.limit ?? 0,
+        count: usage?.count ?? 0,
+      })),
+    );
   });
 
   app.get('/account', async (c) => {
