@@ -28,7 +28,14 @@ export interface DatabaseClient {
 export const MIGRATIONS_FOLDER = new URL('./migrations', import.meta.url).pathname;
 
 export function connect(url: string, options: { max?: number } = {}): DatabaseClient & { pool: pg.Pool } {
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    // A server that vanished without a word (a partition) is noticed instead of waited on forever.
+    connectionTimeoutMillis: 5000,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+  });
   // A client losing its server (a restart, a network cut), idle or checked out, must not crash the process: its
   // pending query fails and the caller retries.
   pool.on('error', () => {});
@@ -56,6 +63,35 @@ export async function openEmbedded(
     migrate: () => migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER }),
     close: () => pglite.close(),
   };
+}
+
+/**
+ * Runs `fn` in one transaction. On node-postgres this replaces Drizzle's own, which leaks the pooled connection
+ * when BEGIN fails (the server went away between checkout and BEGIN): with a small pool, a few such outages
+ * and every later transaction waits forever. Here the connection is always released, and destroyed after any
+ * failure rather than reused.
+ */
+export async function transaction<T>(db: Database, fn: (tx: Database) => Promise<T>): Promise<T> {
+  const client = (db as unknown as { $client?: unknown }).$client;
+  if (!(client instanceof pg.Pool)) return db.transaction((tx) => fn(tx as unknown as Database));
+  const connection = await client.connect();
+  let failure: Error | undefined;
+  try {
+    await connection.query('begin');
+    try {
+      const result = await fn(drizzle({ client: connection, schema }) as unknown as Database);
+      await connection.query('commit');
+      return result;
+    } catch (error) {
+      await connection.query('rollback').catch(() => {});
+      throw error;
+    }
+  } catch (error) {
+    failure = error instanceof Error ? error : new Error(String(error));
+    throw error;
+  } finally {
+    connection.release(failure);
+  }
 }
 
 /** Runs a statement and returns its rows, whichever driver (their result types differ, `rows` does not). */

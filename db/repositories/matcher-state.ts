@@ -4,7 +4,7 @@
 // parameters whatever the batch size, the same statements on node-postgres and PGlite.
 
 import { param, type SQL, sql } from 'drizzle-orm';
-import { type Database, rowsOf } from '../client.ts';
+import { type Database, rowsOf, transaction } from '../client.ts';
 
 export interface OffsetRow {
   shard: string;
@@ -187,7 +187,7 @@ const maybeUnits = (values: (bigint | null)[]): SQL =>
 
 /** Writes a batch and moves the offset, in one transaction; throws FencedError when the shard moved on. */
 export async function commitBatch(db: Database, batch: BatchWrite): Promise<void> {
-  await db.transaction(async (tx) => {
+  await transaction(db, async (tx) => {
     const o = batch.offset;
     // First: the row lock serialises competing matchers, and the check fences a deposed one.
     const moved = await rowsOf(
