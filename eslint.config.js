@@ -23,6 +23,31 @@ export default tseslint.config(
     },
   },
   {
+    // The edge app's request-time modules (EDGE_APP in .dependency-cruiser.cjs, which keeps node: imports out):
+    // no Node globals either, so that the app could run on another runtime.
+    files: [
+      'edge/{app,api-key,clock,context,errors,format,http-error,ip-allow-list,markets,money,params,rate-limits}.ts',
+      'edge/routes/**/*.ts',
+      'edge/middleware/signed/**/*.ts',
+      'edge/middleware/rate-limit/{index,limiter,headers,memory-limiter}.ts',
+    ],
+    ignores: ['**/*.test.ts', '**/test-*.ts'],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        ...['Buffer', 'process', 'global', 'require', 'module', '__dirname', '__filename'].map((name) => ({
+          name,
+          message:
+            'The edge app is web-standard: Node belongs in the adapters (key-store.ts, serve.ts, ...).',
+        })),
+        ...['setImmediate', 'clearImmediate'].map((name) => ({
+          name,
+          message: 'Use setTimeout or queueMicrotask.',
+        })),
+      ],
+    },
+  },
+  {
     files: ['**/*.test.ts', 'matcher/core/test-kit.ts', 'bench/**'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },

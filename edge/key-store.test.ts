@@ -2,7 +2,7 @@
 // the cache's lifetimes: secrets decrypted, revocation seen after the TTL, unknown keys remembered (bounded),
 // one query for concurrent look-ups, nothing cached from a failed one.
 
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createHmac, generateKeyPairSync, type KeyObject, randomBytes, sign } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type DatabaseClient } from '../db/client.ts';
 import { createAccount, createApiKey, findApiKey, revokeApiKey } from '../db/repositories/api-keys.ts';
@@ -12,6 +12,7 @@ import { CachedKeyStore, createKey, type NewKeyResult, randomAlphanumeric } from
 import { createSecretBox } from './secret-box.ts';
 
 const ed25519 = () => generateKeyPairSync('ed25519');
+const payload = Buffer.from('symbol=BTCUSDT&side=BUY&timestamp=1499827319559');
 const pem = (key: { export(o: { type: 'spki'; format: 'pem' }): string | Buffer }) =>
   key.export({ type: 'spki', format: 'pem' }).toString();
 
@@ -65,19 +66,25 @@ describe('API keys: creation and the cached key store (real Postgres)', () => {
     expect(row).toMatchObject({ permissions: ['TRADE', 'USER_DATA'], ipAllowList: [], publicKey: null });
 
     const store = new CachedKeyStore({ load, secretBox, clock });
-    expect(await store.find(apiKey)).toMatchObject({
+    const key = await store.find(apiKey);
+    expect(key).toMatchObject({
       apiKey,
       accountId: account,
       type: 'HMAC_SHA256',
-      secret: secretKey,
       permissions: ['TRADE', 'USER_DATA'],
       ipAllowList: [],
       revoked: false,
     });
+    // The secret decrypted is the one returned: it verifies what that secret signs, and only that.
+    if (key?.type !== 'HMAC_SHA256') throw new Error('expected an HMAC key');
+    expect(key.secret).toMatchObject({ extractable: false, usages: ['verify'] });
+    const signedBy = (secret: string) => createHmac('sha256', secret).update(payload).digest();
+    expect(await crypto.subtle.verify('HMAC', key.secret, signedBy(secretKey!), payload)).toBe(true);
+    expect(await crypto.subtle.verify('HMAC', key.secret, signedBy(`${secretKey}x`), payload)).toBe(false);
   });
 
   it('creates an Ed25519 key from a PEM public key, with narrowed permissions and an allow list', async () => {
-    const { publicKey } = ed25519();
+    const { publicKey, privateKey } = ed25519();
     const result = created(
       await createKey(deps(), {
         accountId: account,
@@ -96,7 +103,12 @@ describe('API keys: creation and the cached key store (real Postgres)', () => {
       ipAllowList: ['10.0.0.0/8', '::1'],
     });
     if (key.type !== 'ED25519') throw new Error('expected an Ed25519 key');
-    expect(key.publicKey.equals(publicKey)).toBe(true);
+    // The public key is the one given: it verifies what its private key signs, and only that.
+    expect(key.publicKey).toMatchObject({ extractable: false, usages: ['verify'] });
+    const verifies = (signer: KeyObject) =>
+      crypto.subtle.verify('Ed25519', key.publicKey, sign(null, payload, signer), payload);
+    expect(await verifies(privateKey)).toBe(true);
+    expect(await verifies(ed25519().privateKey)).toBe(false);
   });
 
   it('refuses what it cannot store', async () => {

@@ -1,5 +1,5 @@
-// API keys as the signed-request middleware needs them (the KeyStore port), the cache that serves them from
-// Postgres, and the creation of keys for the admin API.
+// The KeyStore adapter (the port is api-key.ts): the cache that serves API keys from Postgres, secrets
+// decrypted and keys imported for Web Crypto once per load, and the creation of keys for the admin API.
 //
 // Caching: a key is read from the database at most once per `ttlMs` (default 2 s), so a revocation takes effect
 // within that; unknown keys are remembered for `unknownTtlMs` in a map of bounded size, so that a client
@@ -9,25 +9,11 @@
 import { createPublicKey, type KeyObject, randomBytes } from 'node:crypto';
 import type { Database } from '../db/client.ts';
 import { accountExists, type ApiKeyRow, type ApiKeyType, createApiKey } from '../db/repositories/api-keys.ts';
+import { type ApiKey, importEd25519PublicKey, importHmacSecret, type KeyStore } from './api-key.ts';
 import type { Clock } from './clock.ts';
 import { PERMISSIONS, type Permission } from './context.ts';
 import { invalidIpAllowEntries } from './ip-allow-list.ts';
 import type { SecretBox } from './secret-box.ts';
-
-export type ApiKey = {
-  apiKey: string;
-  accountId: number;
-  /** What the key may do (a key stored without permissions may do everything). */
-  permissions: readonly Permission[];
-  /** Addresses and CIDR blocks it may be used from; empty: any. */
-  ipAllowList: readonly string[];
-  revoked: boolean;
-} & ({ type: 'HMAC_SHA256'; secret: string } | { type: 'ED25519'; publicKey: KeyObject });
-
-export interface KeyStore {
-  /** The key, revoked ones included; null when there is no such key. */
-  find(apiKey: string): Promise<ApiKey | null>;
-}
 
 export interface CachedKeyStoreOptions {
   /** The repository's look-up (findApiKey over a database). */
@@ -101,7 +87,7 @@ export class CachedKeyStore implements KeyStore {
       remember(this.#unknown, apiKey, started + this.#unknownTtlMs, this.#maxUnknown);
       return null;
     }
-    const key = toApiKey(row, this.#secretBox);
+    const key = await toApiKey(row, this.#secretBox);
     this.#unknown.delete(apiKey);
     remember(this.#known, apiKey, { key, expiresAt: started + this.#ttlMs }, this.#maxKnown);
     return key;
@@ -118,8 +104,8 @@ function remember<V>(map: Map<string, V>, key: string, value: V, max: number): v
   }
 }
 
-/** A stored key ready to verify signatures: the secret decrypted or the public key parsed. Throws on bad data. */
-export function toApiKey(row: ApiKeyRow, secretBox: SecretBox): ApiKey {
+/** A stored key ready to verify signatures: the secret decrypted or the public key parsed. Rejects bad data. */
+export async function toApiKey(row: ApiKeyRow, secretBox: SecretBox): Promise<ApiKey> {
   const unknown = row.permissions.filter((p) => !PERMISSIONS.includes(p as Permission));
   if (unknown.length > 0)
     throw new Error(`API key ${row.apiKey.slice(0, 8)}…: unknown permissions ${unknown}`);
@@ -132,10 +118,14 @@ export function toApiKey(row: ApiKeyRow, secretBox: SecretBox): ApiKey {
   };
   if (row.type === 'HMAC_SHA256') {
     if (row.secretCiphertext === null) throw new Error(`HMAC key ${row.apiKey.slice(0, 8)}… has no secret`);
-    return { ...common, type: row.type, secret: secretBox.decrypt(row.secretCiphertext, row.apiKey) };
+    const secret = await importHmacSecret(secretBox.decrypt(row.secretCiphertext, row.apiKey));
+    return { ...common, type: row.type, secret };
   }
-  const publicKey = parseEd25519PublicKey(row.publicKey ?? '');
-  if (typeof publicKey === 'string') throw new Error(`API key ${row.apiKey.slice(0, 8)}…: ${publicKey}`);
+  const parsed = parseEd25519PublicKey(row.publicKey ?? '');
+  if (typeof parsed === 'string') throw new Error(`API key ${row.apiKey.slice(0, 8)}…: ${parsed}`);
+  const publicKey = await importEd25519PublicKey(
+    new Uint8Array(parsed.export({ type: 'spki', format: 'der' })),
+  );
   return { ...common, type: row.type, publicKey };
 }
 

@@ -28,7 +28,7 @@ import type { Limiter } from './limiter.ts';
 export type { BanPolicy, Hit, HitRequest, Limiter, Refusal, Usage, WindowUsage } from './limiter.ts';
 export { DEFAULT_BAN_POLICY } from './limiter.ts';
 export { MemoryLimiter, type MemoryLimiterOptions } from './memory-limiter.ts';
-export { RedisLimiter, type RedisLimiterOptions } from './redis-limiter.ts';
+// RedisLimiter (redis-limiter.ts) is an adapter on ioredis: imported from its own file, so the app needs no Node.
 
 export interface RateLimitOptions {
   limiter: Limiter;

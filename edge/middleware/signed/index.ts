@@ -10,14 +10,16 @@
 // - Only an application/x-www-form-urlencoded body is read (signed and merged); any other body is ignored, as
 //   Binance ignores it. A parameter given twice, in one place or both: -1101 (older Binance let the query win).
 // - Parameters must be ASCII on the wire (percent-encode the rest), so the bytes signed are the bytes sent.
+//
+// Signatures are checked with Web Crypto against the CryptoKeys the key store imported: the runtime compares the
+// MAC itself (in constant time; Node uses CRYPTO_memcmp), so nothing here handles a secret or compares by hand.
 
-import { createHmac, timingSafeEqual, verify } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
+import type { ApiKey, KeyStore } from '../../api-key.ts';
 import type { Clock } from '../../clock.ts';
 import type { EdgeEnv, Permission } from '../../context.ts';
 import { BinanceHttpError, missing } from '../../http-error.ts';
 import { ipAllowed } from '../../ip-allow-list.ts';
-import type { ApiKey, KeyStore } from '../../key-store.ts';
 
 export interface SignedOptions {
   keys: KeyStore;
@@ -89,7 +91,7 @@ export function signed({
     if (timestamp >= now + AHEAD_US) throw fail.ahead();
     if (now - timestamp > recvWindow) throw fail.outside();
 
-    if (!verifySignature(key, request.payload, signature)) throw fail.signature();
+    if (!(await verifySignature(key, request.payload, signature))) throw fail.signature();
     if (!key.permissions.includes(permission)) throw fail.rejected();
 
     request.params.delete('signature');
@@ -100,7 +102,9 @@ export function signed({
 }
 
 /** The parameters of query and body, and the bytes the signature covers. */
-async function readParams(c: Context<EdgeEnv>): Promise<{ params: Map<string, string>; payload: Buffer }> {
+async function readParams(
+  c: Context<EdgeEnv>,
+): Promise<{ params: Map<string, string>; payload: Uint8Array<ArrayBuffer> }> {
   const url = c.req.url;
   const mark = url.indexOf('?');
   const query = mark < 0 ? '' : url.slice(mark + 1);
@@ -123,7 +127,7 @@ async function readParams(c: Context<EdgeEnv>): Promise<{ params: Map<string, st
     if (signatureAt >= 0) pieces.splice(signatureAt, 1);
     unsigned.push(pieces.join('&'));
   }
-  return { params, payload: Buffer.from(unsigned.join(''), 'latin1') };
+  return { params, payload: new TextEncoder().encode(unsigned.join('')) }; // ASCII: one byte per character
 }
 
 function isForm(contentType: string | undefined): boolean {
@@ -135,7 +139,7 @@ const isPrintableAscii = (text: string): boolean => /^[ -~]*$/.test(text);
 /** The body as text, one character per byte: ASCII only, so that the bytes signed are the bytes sent. */
 function ascii(bytes: Uint8Array): string {
   if (bytes.some((b) => b > 0x7f)) throw fail.illegalChars();
-  return Buffer.from(bytes).toString('latin1');
+  return new TextDecoder().decode(bytes);
 }
 
 /** Form decoding: '+' is a space, %XX sequences are UTF-8. */
@@ -164,12 +168,27 @@ function parseRecvWindow(text: string | undefined, defaultMs: number, maxMs: num
   return us;
 }
 
-function verifySignature(key: ApiKey, payload: Buffer, signature: string): boolean {
+async function verifySignature(
+  key: ApiKey,
+  payload: Uint8Array<ArrayBuffer>,
+  signature: string,
+): Promise<boolean> {
   if (key.type === 'HMAC_SHA256') {
     if (!HMAC_FORMAT.test(signature)) return false;
-    const expected = createHmac('sha256', key.secret).update(payload).digest();
-    return timingSafeEqual(expected, Buffer.from(signature, 'hex'));
+    return crypto.subtle.verify('HMAC', key.secret, fromHex(signature), payload);
   }
   if (!ED25519_FORMAT.test(signature)) return false;
-  return verify(null, payload, key.publicKey, Buffer.from(signature, 'base64'));
+  return crypto.subtle.verify('Ed25519', key.publicKey, fromBase64(signature), payload);
+}
+
+/** Hex digits (an even number of them, checked by the caller) as bytes. */
+function fromHex(hex: string): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return bytes;
+}
+
+/** Standard base64 (checked by the caller) as bytes. */
+function fromBase64(base64: string): Uint8Array<ArrayBuffer> {
+  return Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0));
 }
