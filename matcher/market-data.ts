@@ -46,7 +46,7 @@ export class MarketData {
   private readonly published = new Map<string, DepthSnapshot>();
   private lastDepthAt = 0;
 
-  constructor({ depthLimit = 1000, depthIntervalMs = 100 } = {}) {
+  constructor({ depthLimit = 5000, depthIntervalMs = 100 } = {}) {
     this.depthLimit = depthLimit;
     this.depthIntervalMs = depthIntervalMs;
   }
