@@ -50,6 +50,14 @@ export function createApp(deps: AppDeps): Hono<EdgeEnv> {
       },
     }),
   );
+  // Times in µs (X-MBX-TIME-UNIT: MICROSECOND) are not served: refused rather than answered in ms unasked.
+  app.use('/api/*', async function timeUnit(c, next) {
+    const unit = c.req.header('x-mbx-time-unit');
+    if (unit !== undefined && unit.toUpperCase() !== 'MILLISECOND') {
+      throw new BinanceHttpError(400, -1100, 'X-MBX-TIME-UNIT: only MILLISECOND is supported.');
+    }
+    await next();
+  });
   // Weight before authentication: unsigned and failed requests cost too, and a flood stops here.
   app.use(
     '/api/*',

@@ -48,6 +48,7 @@ const TABLE: Readonly<Record<Rejection, { status: BinanceError['status']; code: 
   DUPLICATE_CLIENT_ORDER_ID: { status: 400, code: -2010 },
   CANCEL_REPLACE_FAILED: { status: 400, code: -2022 },
   ORDER_WOULD_TRIGGER_IMMEDIATELY: { status: 400, code: -2010 },
+  CANCEL_RESTRICTED: { status: 400, code: -2011 },
 };
 
 /** The HTTP status and Binance error for a rejection; `detail` replaces the standard message when given. */

@@ -92,6 +92,8 @@ describe('the matcher under failure (real Redis and Postgres)', () => {
 
   afterAll(async () => {
     for (const child of children) child.kill('SIGKILL');
+    await bus?.close();
+    if (prefix !== undefined) await deleteKeys(prefix);
     await db?.close();
     await database?.drop();
   });

@@ -35,6 +35,57 @@ describe('DELETE /api/v3/order', () => {
   });
 });
 
+describe('cancelRestrictions', () => {
+  it('cancels only an order in the named state, else -2011 and nothing changes', async () => {
+    const { call, state } = harness();
+    await call('POST', 1, `${LIMIT}&side=BUY&quantity=1&price=100&newClientOrderId=n`);
+    const refused = await call(
+      'DELETE',
+      1,
+      'symbol=BTCUSDT&origClientOrderId=n&cancelRestrictions=ONLY_PARTIALLY_FILLED',
+    );
+    expect(refused).toEqual({
+      status: 400,
+      body: { code: -2011, msg: 'Order was not canceled due to cancel restrictions.' },
+    });
+    expect(state.orders.size).toBe(1);
+    expect(
+      (await call('DELETE', 1, 'symbol=BTCUSDT&origClientOrderId=n&cancelRestrictions=SOMETIMES')).body.code,
+    ).toBe(-1100);
+    const ok = await call('DELETE', 1, 'symbol=BTCUSDT&origClientOrderId=n&cancelRestrictions=ONLY_NEW');
+    expect(ok.body).toMatchObject({ status: 'CANCELED' });
+  });
+
+  it('apply to the cancel of a cancel-replace', async () => {
+    const { call } = harness();
+    await call('POST', 1, `${LIMIT}&side=BUY&quantity=1&price=100&newClientOrderId=n`);
+    const res = await call(
+      'POST',
+      1,
+      `${LIMIT}&side=BUY&quantity=1&price=101&cancelReplaceMode=STOP_ON_FAILURE&cancelOrigClientOrderId=n&cancelRestrictions=ONLY_PARTIALLY_FILLED`,
+      'order/cancelReplace',
+    );
+    expect(res.body).toMatchObject({
+      code: -2022,
+      data: {
+        cancelResult: 'FAILURE',
+        cancelResponse: { code: -2011, msg: 'Order was not canceled due to cancel restrictions.' },
+      },
+    });
+  });
+});
+
+describe('X-MBX-TIME-UNIT', () => {
+  it('refuses MICROSECOND rather than answering in ms', async () => {
+    const { app } = harness();
+    const res = await app.request('/api/v3/time', { headers: { 'X-MBX-TIME-UNIT': 'MICROSECOND' } });
+    expect([res.status, ((await res.json()) as { code: number }).code]).toEqual([400, -1100]);
+    expect(
+      (await app.request('/api/v3/time', { headers: { 'X-MBX-TIME-UNIT': 'millisecond' } })).status,
+    ).toBe(200);
+  });
+});
+
 describe('DELETE /api/v3/openOrders', () => {
   it('cancels every open order of the account in the symbol, and only those', async () => {
     const { call, state } = harness();

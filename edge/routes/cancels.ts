@@ -4,6 +4,7 @@
 import { Hono } from 'hono';
 import type {
   AmendOrder,
+  CancelRestriction,
   CancelOrder,
   CancelReplace,
   CommandResult,
@@ -35,6 +36,12 @@ function target(p: Params, idName: string, cidName: string): { orderId?: number;
     ...(orderId === undefined ? {} : { orderId }),
     ...(clientOrderId === undefined ? {} : { clientOrderId }),
   };
+}
+
+/** cancelRestrictions: cancel only a NEW or only a PARTIALLY_FILLED order. */
+function restrictionOf<K extends string>(p: Params, name: string, key: K): { [k in K]?: CancelRestriction } {
+  const value = oneOf(p, name, ['ONLY_NEW', 'ONLY_PARTIALLY_FILLED'] as const);
+  return (value === undefined ? {} : { [key]: value }) as { [k in K]?: CancelRestriction };
 }
 
 /** A cancelled order as DELETE /api/v3/order answers it; `clientOrderId` names the cancel itself. */
@@ -81,6 +88,7 @@ export function cancelRoutes(deps: OrderRoutesDeps): Hono<EdgeEnv> {
       accountId: c.var.principal.accountId,
       symbol: market.definition.symbol,
       ...target(p, 'orderId', 'origClientOrderId'),
+      ...restrictionOf(p, 'cancelRestrictions', 'restriction'),
       timestamp: 0,
     };
     const reply = settled(await deps.send(command));
@@ -133,6 +141,7 @@ export function cancelRoutes(deps: OrderRoutesDeps): Hono<EdgeEnv> {
       timestamp: 0,
       ...(which.orderId === undefined ? {} : { cancelOrderId: which.orderId }),
       ...(which.clientOrderId === undefined ? {} : { cancelClientOrderId: which.clientOrderId }),
+      ...restrictionOf(p, 'cancelRestrictions', 'cancelRestriction'),
     };
     const respType = respTypeOf(p);
     const reply = settled(await deps.send(command));

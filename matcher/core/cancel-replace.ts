@@ -28,6 +28,7 @@ export function cancelReplace(tx: Tx, cmd: CancelReplace): CommandResult {
     symbol,
     orderId: cmd.cancelOrderId,
     clientOrderId: cmd.cancelClientOrderId,
+    ...(cmd.cancelRestriction === undefined ? {} : { restriction: cmd.cancelRestriction }),
     timestamp,
   });
   const canceled = cancelResult.code === ResultCode.OK;

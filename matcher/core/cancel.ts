@@ -5,7 +5,7 @@ import type { CancelAllOrders, CancelOrder } from './commands.ts';
 import type { OrderUpdate } from './events.ts';
 import { isPositiveInt } from './money.ts';
 import { clientKey, openOrdersOf, removeOpen } from './open-orders.ts';
-import { CANCELED } from './order-store.ts';
+import { CANCELED, NEW, PARTIALLY_FILLED } from './order-store.ts';
 import { ResultCode } from './result-codes.ts';
 import { type CommandResult, reject } from './results.ts';
 import { releaseOrder, type Tx } from './risk.ts';
@@ -61,6 +61,18 @@ export function cancelOrder(tx: Tx, cmd: CancelOrder): CommandResult {
   const account = tx.state.accounts.get(cmd.accountId);
   const slot = findOpen(tx, account, market, cmd);
   if (slot === undefined || account === undefined) return reject(ResultCode.UNKNOWN_ORDER);
+  const restriction = cmd.restriction;
+  if (restriction !== undefined) {
+    const status = tx.state.store.status[slot];
+    const allowed =
+      restriction === 'ONLY_NEW'
+        ? status === NEW
+        : restriction === 'ONLY_PARTIALLY_FILLED'
+          ? status === PARTIALLY_FILLED
+          : null;
+    if (allowed === null) return reject(ResultCode.PARAMETER_NOT_ALLOWED);
+    if (!allowed) return reject(ResultCode.CANCEL_RESTRICTED);
+  }
   return { code: ResultCode.OK, order: cancelSlot(tx, market, slot, account.id) };
 }
 

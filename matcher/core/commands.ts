@@ -118,6 +118,8 @@ export interface CancelReplace {
   /** Which order to cancel: one of the two, as for cancelOrder. */
   cancelOrderId?: number;
   cancelClientOrderId?: string;
+  /** Cancel only if the order is in that state. */
+  cancelRestriction?: CancelRestriction;
   /** STOP_ON_FAILURE: no new order when the cancel fails. ALLOW_FAILURE: place it regardless. */
   mode: 'STOP_ON_FAILURE' | 'ALLOW_FAILURE';
   order: ReplacementOrder;
@@ -151,6 +153,9 @@ export interface SetAccountFees {
   takerFee: Fraction | null;
 }
 
+/** Binance's cancelRestrictions: cancel only if the order is in that state (else CANCEL_RESTRICTED). */
+export type CancelRestriction = 'ONLY_NEW' | 'ONLY_PARTIALLY_FILLED';
+
 export interface CancelOrder {
   type: 'cancelOrder';
   accountId: number;
@@ -158,6 +163,7 @@ export interface CancelOrder {
   /** One of the two identifies the order; with both, the order found by orderId must carry the clientOrderId. */
   orderId?: number;
   clientOrderId?: string;
+  restriction?: CancelRestriction;
   timestamp: number;
 }
 

@@ -19,8 +19,8 @@ import {
 } from './order-store.ts';
 import { ResultCode } from './result-codes.ts';
 
-/** Binance's rule for clientOrderIds. */
-export const CLIENT_ORDER_ID = /^[a-zA-Z0-9_-]{1,36}$/;
+/** Binance's rule for clientOrderIds: ^[\.A-Z\:/a-z0-9_-]{1,36}$. */
+export const CLIENT_ORDER_ID = /^[.A-Z:/a-z0-9_-]{1,36}$/;
 export const TYPE_CODES: Readonly<Record<OrderType, number>> = {
   LIMIT,
   LIMIT_MAKER,

@@ -2,6 +2,7 @@
 // whole USDT (a tick is 1 USDT, a lot 1 BTC) without fees, so balances read in whole units.
 
 import { describe, expect, it } from 'vitest';
+import { snapshot } from './snapshot.ts';
 import { validate } from './audit.ts';
 import type { Applied } from './engine.ts';
 import type { Trade } from './events.ts';
@@ -269,6 +270,37 @@ describe.each(['fast', 'reference'] as const)('orders (%s book)', (kind) => {
   });
 
   describe('cancel', () => {
+    it('with cancel restrictions, cancels only an order in that state', () => {
+      const ex = exchange();
+      const fresh = ex.limit(1, 'BUY', 2, 100).result.order!;
+      const partly = ex.limit(1, 'BUY', 2, 101).result.order!;
+      ex.limit(2, 'SELL', 1, 101); // partly fills the second
+      const cancel = (orderId: number, restriction: string) =>
+        ex.run({
+          type: 'cancelOrder',
+          accountId: 1,
+          symbol: 'BTCUSDT',
+          orderId,
+          restriction,
+          timestamp: 9,
+        } as never);
+      const stateOf = () => ({ ...snapshot(ex.state), seq: 0 });
+      const before = stateOf();
+      for (const [id, restriction] of [
+        [fresh.orderId, 'ONLY_PARTIALLY_FILLED'],
+        [partly.orderId, 'ONLY_NEW'],
+      ] as const) {
+        const refused = cancel(id, restriction);
+        expect(refused.result.code).toBe('CANCEL_RESTRICTED');
+        expect(refused.events).toEqual([]);
+      }
+      expect(cancel(fresh.orderId, 'SOMETIMES').result.code).toBe('PARAMETER_NOT_ALLOWED');
+      expect(stateOf()).toEqual(before);
+      expect(cancel(fresh.orderId, 'ONLY_NEW').result.order?.status).toBe('CANCELED');
+      expect(cancel(partly.orderId, 'ONLY_PARTIALLY_FILLED').result.order?.status).toBe('CANCELED');
+      expect(validate(ex.state)).toEqual([]);
+    });
+
     it('by orderId releases the funds and returns CANCELED', () => {
       const ex = exchange();
       const placed = ex.limit(1, 'BUY', 2, 100).result.order!;
@@ -377,6 +409,19 @@ describe.each(['fast', 'reference'] as const)('orders (%s book)', (kind) => {
   });
 
   describe('clientOrderId', () => {
+    it("follows Binance's pattern ^[.A-Z:/a-z0-9_-]{1,36}$", () => {
+      const ex = exchange();
+      for (const ok of ['x-TD67BGP9-grid.v1:a/7', 'A', 'a'.repeat(36)]) {
+        expect(ex.limit(1, 'BUY', 1, 100, 'GTC', { clientOrderId: ok }).result.code).toBe('OK');
+      }
+      for (const bad of ['', 'a b', 'a+b', 'é', 'a'.repeat(37), 'a;b']) {
+        expect(ex.limit(1, 'BUY', 1, 100, 'GTC', { clientOrderId: bad }).result.code).toBe(
+          'INVALID_CLIENT_ORDER_ID',
+        );
+      }
+      expect(validate(ex.state)).toEqual([]);
+    });
+
     it('a duplicate among open orders is rejected DUPLICATE_CLIENT_ORDER_ID', () => {
       const ex = exchange();
       ex.limit(1, 'BUY', 1, 100, 'GTC', { clientOrderId: 'abc' });

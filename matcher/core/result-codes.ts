@@ -43,6 +43,7 @@ export const ResultCode = {
   DUPLICATE_CLIENT_ORDER_ID: 'DUPLICATE_CLIENT_ORDER_ID',
   CANCEL_REPLACE_FAILED: 'CANCEL_REPLACE_FAILED',
   ORDER_WOULD_TRIGGER_IMMEDIATELY: 'ORDER_WOULD_TRIGGER_IMMEDIATELY',
+  CANCEL_RESTRICTED: 'CANCEL_RESTRICTED',
 } as const;
 
 export type ResultCode = (typeof ResultCode)[keyof typeof ResultCode];
@@ -94,4 +95,5 @@ export const RESULT_CODES: Readonly<Record<ResultCode, { subsystem: Subsystem; m
   DUPLICATE_CLIENT_ORDER_ID: { subsystem: 'order', message: 'Duplicate order sent.' },
   CANCEL_REPLACE_FAILED: { subsystem: 'order', message: 'Order cancel-replace failed.' },
   ORDER_WOULD_TRIGGER_IMMEDIATELY: { subsystem: 'order', message: 'Stop price would trigger immediately.' },
+  CANCEL_RESTRICTED: { subsystem: 'order', message: 'Order was not canceled due to cancel restrictions.' },
 };
