@@ -55,6 +55,7 @@ describe('db schema and migrations (real Postgres)', () => {
         'orders_open_client_order_id',
         'trades_by_buyer',
         'trades_by_seller',
+        'trades_by_symbol_time',
         'ledger_by_account_asset',
       ]),
     );

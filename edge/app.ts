@@ -9,11 +9,20 @@ import { type Limiter, rateLimit } from './middleware/rate-limit/index.ts';
 import { requestWeight } from './rate-limits.ts';
 import { accountRoutes, type AccountRoutesDeps } from './routes/account.ts';
 import { adminRoutes, type AdminRoutesDeps } from './routes/admin.ts';
+import { candleRoutes, type CandleRoutesDeps } from './routes/candles.ts';
 import { cancelRoutes } from './routes/cancels.ts';
 import { generalRoutes, type GeneralRoutesDeps } from './routes/general.ts';
+import { marketRoutes, type MarketRoutesDeps } from './routes/market.ts';
 import { orderRoutes, type OrderRoutesDeps } from './routes/orders.ts';
 
-export interface AppDeps extends OrderRoutesDeps, AccountRoutesDeps, GeneralRoutesDeps, AdminRoutesDeps {
+export interface AppDeps
+  extends
+    OrderRoutesDeps,
+    AccountRoutesDeps,
+    GeneralRoutesDeps,
+    MarketRoutesDeps,
+    CandleRoutesDeps,
+    AdminRoutesDeps {
   /** Authenticates a signed request for trading (sets principal and params). */
   trade: MiddlewareHandler<EdgeEnv>;
   /** Authenticates a signed request for reading the account (USER_DATA). */
@@ -68,6 +77,8 @@ export function createApp(deps: AppDeps): Hono<EdgeEnv> {
   );
   const orders = rateLimit({ limiter: deps.limiter, weight: 0, orders: 1 });
   app.route('/', generalRoutes(deps));
+  app.route('/api/v3', marketRoutes(deps));
+  app.route('/api/v3', candleRoutes(deps));
   // Reads are USER_DATA; everything that changes orders is TRADE; placing orders counts against the account.
   for (const path of USER_DATA) app.get(path, deps.userData);
   app.post('/api/v3/order', deps.trade, orders);

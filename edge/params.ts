@@ -18,6 +18,48 @@ export async function marketOf(markets: MarketCatalog, symbol: string | undefine
   return market;
 }
 
+/** The query string of a request that is not signed, a parameter sent twice refused as Binance does (-1101). */
+export function queryParams(url: string): Params {
+  const params = new Map<string, string>();
+  for (const [name, value] of new URL(url).searchParams) {
+    if (params.has(name))
+      throw new BinanceHttpError(400, -1101, 'Duplicate values for a parameter detected.');
+    params.set(name, value);
+  }
+  return params;
+}
+
+/** `symbol=BTCUSDT` or `symbols=["BTCUSDT","ETHUSDT"]` (Binance's JSON array), or neither (undefined: all). */
+export function symbolsOf(p: Params): string[] | undefined {
+  const symbol = p.get('symbol');
+  const symbols = p.get('symbols');
+  if (symbol !== undefined && symbols !== undefined) {
+    throw new BinanceHttpError(400, -1101, "Parameter 'symbol' and 'symbols' cannot be sent together.");
+  }
+  if (symbol !== undefined) return [symbol];
+  if (symbols === undefined) return undefined;
+  let list: unknown;
+  try {
+    list = JSON.parse(symbols);
+  } catch {
+    list = undefined;
+  }
+  if (!Array.isArray(list) || list.length === 0 || !list.every((s) => typeof s === 'string')) {
+    throw new BinanceHttpError(400, -1100, "Illegal characters found in parameter 'symbols'.");
+  }
+  return list as string[];
+}
+
+/**
+ * `limit`, `fallback` when absent. Above `max` it is cut to `max`, as Binance's public endpoints do (documented
+ * for depth, observed for trades and aggTrades); below 1 it is invalid (-1130).
+ */
+export function limitOf(p: Params, fallback: number, max: number): number {
+  const limit = optionalInt(p, 'limit') ?? fallback;
+  if (limit < 1) throw new BinanceHttpError(400, -1130, "Data sent for parameter 'limit' is not valid.");
+  return Math.min(limit, max);
+}
+
 export function required(p: Params, name: string): string {
   const value = p.get(name);
   if (value === undefined || value === '') throw missing(name);

@@ -56,6 +56,7 @@ describe('requestWeight', () => {
       ['GET', '/api/v3/historicalTrades', 25],
       ['GET', '/api/v3/aggTrades', 4],
       ['GET', '/api/v3/klines', 2],
+      ['GET', '/api/v3/uiKlines', 2],
       ['GET', '/api/v3/avgPrice', 2],
       ['POST', '/api/v3/order', 1],
       ['GET', '/api/v3/order', 4],
@@ -91,6 +92,11 @@ describe('requestWeight', () => {
       expect(requestWeight('GET', path, params({ symbol: 'BTCUSDT' }))).toBe(2);
       expect(requestWeight('GET', path, params({ symbols: symbols(2) }))).toBe(4);
       expect(requestWeight('GET', path, params())).toBe(4);
+    }
+    for (const path of ['/api/v3/ticker/tradingDay', '/api/v3/ticker']) {
+      const weigh = (n: number) => requestWeight('GET', path, params({ symbols: symbols(n) }));
+      expect(requestWeight('GET', path, params({ symbol: 'BTCUSDT' }))).toBe(4);
+      expect([weigh(2), weigh(50), weigh(51), weigh(100)]).toEqual([8, 200, 200, 200]);
     }
   });
 

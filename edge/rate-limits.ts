@@ -135,11 +135,15 @@ function ticker24hrWeight(param: ParamReader): number {
 
 const oneOrMany = (param: ParamReader): number => (symbolCount(param) === 1 ? 2 : 4);
 
+/** ticker/tradingDay and the rolling ticker: 4 per symbol, at most 200 (reached past 50 symbols). */
+const fourPerSymbol = (param: ParamReader): number => Math.min(4 * Math.max(symbolCount(param), 1), 200);
+
 /**
  * Binance's documented request weights (IP) for the endpoints this edge serves, keyed "METHOD path". Checked
  * against the Binance Spot REST docs: depth by limit 1-100: 5, 101-500: 25, 501-1000: 50, 1001-5000: 250;
  * ticker/24hr 2 for 1-20 symbols, 40 for 21-100, 80 for more or all; ticker/price and bookTicker 2 for one
- * symbol, 4 for several or all; order/test 20 with computeCommissionRates.
+ * symbol, 4 for several or all; ticker/tradingDay and ticker 4 per symbol up to 200; order/test 20 with
+ * computeCommissionRates.
  */
 const WEIGHTS: Readonly<Record<string, Weigh>> = {
   'GET /api/v3/ping': 1,
@@ -150,8 +154,11 @@ const WEIGHTS: Readonly<Record<string, Weigh>> = {
   'GET /api/v3/historicalTrades': 25,
   'GET /api/v3/aggTrades': 4,
   'GET /api/v3/klines': 2,
+  'GET /api/v3/uiKlines': 2,
   'GET /api/v3/avgPrice': 2,
   'GET /api/v3/ticker/24hr': ticker24hrWeight,
+  'GET /api/v3/ticker/tradingDay': fourPerSymbol,
+  'GET /api/v3/ticker': fourPerSymbol,
   'GET /api/v3/ticker/price': oneOrMany,
   'GET /api/v3/ticker/bookTicker': oneOrMany,
   'POST /api/v3/order': 1,

@@ -6,6 +6,8 @@ import { randomBytes } from 'node:crypto';
 import type { Context } from 'hono';
 import type { Database } from '../db/client.ts';
 import * as reads from '../db/repositories/account-reads.ts';
+import * as candles from '../db/repositories/candles.ts';
+import * as market from '../db/repositories/market-reads.ts';
 import {
   accountExists,
   createAccount,
@@ -14,6 +16,7 @@ import {
   revokeApiKey,
 } from '../db/repositories/api-keys.ts';
 import type { MatcherClient } from '../matcher/client.ts';
+import { type BookTop, bookKey, type DepthSnapshot, depthKey } from '../matcher/market-data.ts';
 import { type AppDeps, createApp } from './app.ts';
 import { type Clock, systemClock } from './clock.ts';
 import type { EdgeEnv } from './context.ts';
@@ -51,6 +54,9 @@ export function edgeDeps(parts: EdgeParts): AppDeps {
   const { db, matcher, secretBox } = parts;
   const clock = parts.clock ?? systemClock;
   const keys = new CachedKeyStore({ load: (apiKey) => findApiKey(db, apiKey), secretBox, clock });
+  // The snapshots the matcher writes after its commits: plain JSON (ticks, lots and ids are numbers).
+  const depth = async (symbol: string) => snapshot<DepthSnapshot>(await matcher.get(depthKey(symbol)));
+  const bookTop = async (symbol: string) => snapshot<BookTop>(await matcher.get(bookKey(symbol)));
   return {
     markets: new DatabaseMarkets(db),
     send: (command) => matcher.send(command),
@@ -81,6 +87,21 @@ export function edgeDeps(parts: EdgeParts): AppDeps {
       accountTrades: (q) => reads.accountTrades(db, q),
       accountBalances: (accountId) => reads.accountBalances(db, accountId),
     },
+    marketData: { depth, bookTop },
+    bookTop,
+    trades: {
+      recent: (symbol, limit) => market.recentTrades(db, symbol, limit),
+      historical: (q) => market.historicalTrades(db, q),
+      aggregates: (q) => market.aggregateTrades(db, q),
+      window: (symbol, since) => market.tradeWindow(db, symbol, since),
+      lastPrices: (symbols) => market.lastPrices(db, symbols),
+    },
+    candles: {
+      candles: (symbol, boundaries) => candles.candles(db, symbol, boundaries),
+      firstTradeTime: (symbol) => candles.firstTradeTime(db, symbol),
+      lastPricesBefore: (symbols, time) => candles.lastPricesBefore(db, symbols, time),
+      windowStats: (symbols, from, to) => candles.windowStats(db, symbols, from, to),
+    },
     adminToken: parts.adminToken,
     createAccount: () => createAccount(db),
     accountExists: (accountId) => accountExists(db, accountId),
@@ -90,5 +111,8 @@ export function edgeDeps(parts: EdgeParts): AppDeps {
     balances: (accountId) => reads.accountBalances(db, accountId),
   };
 }
+
+const snapshot = <T>(text: string | null): T | undefined =>
+  text === null ? undefined : (JSON.parse(text) as T);
 
 export const buildEdgeApp = (parts: EdgeParts) => createApp(edgeDeps(parts));

@@ -86,6 +86,11 @@ export class MatcherClient {
     return outcome;
   }
 
+  /** A key the matcher writes after its commits (market data: `md:book:<symbol>`, `md:depth:<symbol>`). */
+  get(key: string): Promise<string | null> {
+    return this.bus.get(key);
+  }
+
   /** The matcher's last published status, or null when none is known. */
   async matcherStatus(): Promise<MatcherStatus | null> {
     const text = await this.bus.get(statusKey(this.shard));

@@ -27,6 +27,8 @@ export const trades = pgTable(
     index('trades_by_seller').on(t.sellerAccountId, t.symbol, t.tradeId),
     // recent trades of a symbol.
     index('trades_by_symbol').on(t.symbol, t.tradeId),
+    // candles and rolling statistics: a symbol's trades in a time range.
+    index('trades_by_symbol_time').on(t.symbol, t.time),
     index('trades_by_buyer_order').on(t.buyerOrderId),
     index('trades_by_seller_order').on(t.sellerOrderId),
   ],

@@ -7,6 +7,7 @@ import type { EdgeEnv } from '../context.ts';
 import { BinanceHttpError } from '../http-error.ts';
 import type { MarketCatalog, MarketInfo } from '../markets.ts';
 import { formatSteps, formatUnits } from '../money.ts';
+import { queryParams, symbolsOf } from '../params.ts';
 
 export interface GeneralRoutesDeps {
   markets: MarketCatalog;
@@ -34,7 +35,7 @@ export function generalRoutes(deps: GeneralRoutesDeps): Hono<EdgeEnv> {
   app.get('/api/v3/time', (c) => c.json({ serverTime: deps.now() }));
 
   app.get('/api/v3/exchangeInfo', async (c) => {
-    const wanted = symbolsOf(c.req.query('symbol'), c.req.query('symbols'));
+    const wanted = symbolsOf(queryParams(c.req.url));
     const all = await deps.markets.all();
     let markets = all;
     if (wanted !== undefined) {
@@ -62,25 +63,6 @@ export function generalRoutes(deps: GeneralRoutesDeps): Hono<EdgeEnv> {
   });
 
   return app;
-}
-
-/** `symbol=BTCUSDT` or `symbols=["BTCUSDT","ETHUSDT"]` (Binance's JSON array), or neither. */
-function symbolsOf(symbol: string | undefined, symbols: string | undefined): string[] | undefined {
-  if (symbol !== undefined && symbols !== undefined) {
-    throw new BinanceHttpError(400, -1101, "Parameter 'symbol' and 'symbols' cannot be sent together.");
-  }
-  if (symbol !== undefined) return [symbol];
-  if (symbols === undefined) return undefined;
-  let list: unknown;
-  try {
-    list = JSON.parse(symbols);
-  } catch {
-    list = undefined;
-  }
-  if (!Array.isArray(list) || list.length === 0 || !list.every((s) => typeof s === 'string')) {
-    throw new BinanceHttpError(400, -1100, "Illegal characters found in parameter 'symbols'.");
-  }
-  return list as string[];
 }
 
 function symbolJson({ definition: m, status }: MarketInfo) {

@@ -1,5 +1,6 @@
-// In-memory harness for the trading routes: a fake matcher that is the core itself (stamping time as the matcher
-// does), a stub for the signed-request middleware (account from a header, params from the query string).
+// In-memory harness for the routes: a fake matcher that is the core itself (stamping time as the matcher does), a
+// stub for the signed-request middleware (account from a header, params from the query string), and market data
+// read from the core's book and the trades it made (as the matcher would publish and commit them).
 
 import type { MiddlewareHandler } from 'hono';
 import type { Outcome } from '../../matcher/client.ts';
@@ -11,6 +12,7 @@ import type { NewKeyRequest } from '../key-store.ts';
 import type { MarketCatalog } from '../markets.ts';
 import { MemoryLimiter } from '../middleware/rate-limit/index.ts';
 import { DEFAULT_RATE_LIMITS } from '../rate-limits.ts';
+import { candleReadsOf, marketDataOf, tradeReadsOf } from './test-market-fakes.ts';
 
 export const ADMIN_TOKEN = 'test-admin-token';
 
@@ -22,11 +24,13 @@ export function harness() {
   let time = 1_700_000_000_000;
   for (const c of setupCommands(3)) apply(state, c);
   const sent: Command[] = [];
+  const made: Trade[] = [];
   const send = (command: Command): Promise<Outcome> => {
     sent.push(command);
     time += 1;
     const { result, events } = apply(state, { ...command, timestamp: time } as Command);
     const trades = events.filter((e): e is Trade => e.type === 'trade');
+    made.push(...trades);
     return Promise.resolve({
       status: 'done',
       reply: { id: 'x', streamId: `${time}-0`, seq: state.seq - 1, time, result, trades },
@@ -60,9 +64,15 @@ export function harness() {
     accountTrades: unused,
     accountBalances: unused,
   };
+  const booked = (symbol: string) => sent.some((c) => c.type === 'placeOrder' && c.symbol === symbol);
+  const marketData = marketDataOf(state, booked);
   const app = createApp({
     markets,
     send,
+    marketData,
+    bookTop: (symbol) => marketData.bookTop(symbol),
+    trades: tradeReadsOf(state, made),
+    candles: candleReadsOf(made),
     trade,
     userData: trade,
     reads,
@@ -108,5 +118,7 @@ export function harness() {
     });
     return { status: res.status, body: (await res.json()) as unknown };
   };
-  return { admin, app, call, last, sent, state };
+  /** Sets the harness's clock (ms), which stamps the next commands and is the app's now. */
+  const setTime = (ms: number) => (time = ms);
+  return { admin, app, call, last, sent, setTime, state };
 }

@@ -1,0 +1,1 @@
+CREATE INDEX "trades_by_symbol_time" ON "trades" USING btree ("symbol","time");
