@@ -5,11 +5,12 @@
 import { resolve } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { connect, type Database } from './db/client.ts';
+import { createAccount } from './db/repositories/api-keys.ts';
 import { parseConfig } from './edge/config.ts';
 import { runEdge } from './edge/run.ts';
 import { RedisBus } from './matcher/bus/redis-bus.ts';
 import { MatcherClient } from './matcher/client.ts';
-import type { Command, Fraction, Units } from './matcher/core/index.ts';
+import type { Command, Fraction, Lots, Ticks, Units } from './matcher/core/index.ts';
 import { startEmbedded } from './matcher/embedded.ts';
 import { Matcher } from './matcher/loop.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
@@ -87,11 +88,20 @@ async function shutdown(signal: string): Promise<void> {
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
 
-/** A demo market when there is none, and once, how to trade on it. */
+/**
+ * A demo market when there is none, with a demo market maker (account 1) quoting both sides so that a first
+ * market order fills, and once, how to trade on it.
+ */
 async function demo(port: number, adminToken: string, log: Logger): Promise<void> {
   const markets = await db.execute(sql`select 1 from markets limit 1`);
   if ((markets as unknown as { rows: unknown[] }).rows.length > 0) return;
-  const market: Command = {
+  const send = async (command: Command) => {
+    const outcome = await client.send(command);
+    if (outcome.status !== 'done' || outcome.reply.result.code !== 'OK') {
+      throw new Error(`demo set-up failed at ${command.type}: ${JSON.stringify(outcome)}`);
+    }
+  };
+  await send({
     type: 'createMarket',
     symbol: 'BTCUSDT',
     baseAsset: 'BTC',
@@ -101,19 +111,44 @@ async function demo(port: number, adminToken: string, log: Logger): Promise<void
     minNotional: 500_000_000n as Units, // 5
     makerFee: 100_000 as Fraction, // 0.1 %
     takerFee: 100_000 as Fraction,
-  };
-  const outcome = await client.send(market);
-  if (outcome.status !== 'done') throw new Error('could not create the demo market');
+  });
+  const maker = await createAccount(db);
+  await send({ type: 'deposit', accountId: maker, asset: 'BTC', amount: (100n * 100_000_000n) as Units });
+  await send({
+    type: 'deposit',
+    accountId: maker,
+    asset: 'USDT',
+    amount: (5_000_000n * 100_000_000n) as Units,
+  });
+  // Ten levels a side around 30,000 USDT, 0.05 BTC each.
+  for (let level = 1; level <= 10; level++) {
+    for (const [side, price] of [
+      ['SELL', 3_000_000 + level * 1_000],
+      ['BUY', 3_000_000 - level * 1_000],
+    ] as const) {
+      await send({
+        type: 'placeOrder',
+        accountId: maker,
+        symbol: 'BTCUSDT',
+        side,
+        orderType: 'LIMIT',
+        timeInForce: 'GTC',
+        price: price as Ticks,
+        quantity: 5_000 as Lots,
+        timestamp: 0,
+      });
+    }
+  }
   const base = `http://localhost:${port}`;
   const auth = `-H 'Authorization: Bearer ${adminToken}' -H 'Content-Type: application/json'`;
-  log.info({ symbol: 'BTCUSDT' }, 'created the demo market');
+  log.info({ symbol: 'BTCUSDT', makerAccount: maker }, 'created the demo market and its market maker');
   console.log(`
 spot-exchange is running on ${base} (embedded: data in ${resolve(config.DATA_DIR)}).
-A demo market, BTCUSDT, is open. To trade on it:
+A demo market, BTCUSDT, is open; account ${maker} quotes it (asks from 30010, bids from 29990). To trade:
 
-  curl -s -X POST ${base}/admin/v1/accounts ${auth}                       # -> {"accountId":1}
-  curl -s -X POST ${base}/admin/v1/accounts/1/deposits ${auth} -d '{"asset":"USDT","amount":"100000"}'
-  curl -s -X POST ${base}/admin/v1/accounts/1/api-keys ${auth} -d '{"type":"HMAC_SHA256"}'   # -> apiKey, secretKey
+  curl -s -X POST ${base}/admin/v1/accounts ${auth}                       # -> {"accountId":${maker + 1}}
+  curl -s -X POST ${base}/admin/v1/accounts/${maker + 1}/deposits ${auth} -d '{"asset":"USDT","amount":"100000"}'
+  curl -s -X POST ${base}/admin/v1/accounts/${maker + 1}/api-keys ${auth} -d '{"type":"HMAC_SHA256"}'   # -> apiKey, secretKey
 
 Then point any Binance Spot client at ${base} with that key (README: "Your first order").
 `);

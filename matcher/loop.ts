@@ -215,6 +215,11 @@ export class Matcher {
     await this.retry.run('redis', 'ensure group', () => this.bus.ensureGroup(claim.streamId));
     // Commands delivered before a crash and not committed come first, in stream order.
     const replayed = await this.drainPending('0-0');
+    // Market data for every market as recovered: a restarted bus (the in-process one, a Redis that lost its
+    // data) has none until the next order otherwise.
+    for (const symbol of this.state.markets.keys()) this.marketData.touch(symbol);
+    this.marketData.forceDepth();
+    await this.process([], []);
     this.role = 'serving';
     await this.publishStatus();
     this.log.info(

@@ -61,6 +61,11 @@ export class MarketData {
     outbox.messages.push({ channel: tradesChannel(trade.symbol), message: encode(trade) });
   }
 
+  /** The next collect publishes depth whatever the interval (after a recovery). */
+  forceDepth(): void {
+    this.lastDepthAt = -Infinity;
+  }
+
   /** Whether depth is waiting for its interval (the loop flushes it when idle). */
   get pending(): boolean {
     return this.dirtyDepth.size > 0;
