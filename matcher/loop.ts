@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/client.ts';
 import {
+  type BatchWrite,
   claimShard,
   commitBatch,
   FencedError,
@@ -64,6 +65,13 @@ export interface MatcherStatus {
   at: number;
 }
 
+/** A batch applied and ready to commit: its rows (none for an empty batch) and what to send after. */
+interface Prepared {
+  write?: BatchWrite;
+  last?: string;
+  outbox: Outbox;
+}
+
 class LeaseLost extends Error {
   constructor() {
     super('the matcher lease was lost');
@@ -88,6 +96,9 @@ export class Matcher {
   private stopping = false;
   private leaseLost = false;
   private readFailed = false;
+  /** The last stream id applied and handed to a commit (ahead of `committed` while a batch is in flight). */
+  private prepared = '0-0';
+  private inflight: Promise<void> | undefined;
   private renewTimer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   /** Entries whose apply threw: dead-lettered and skipped from then on. */
@@ -204,6 +215,7 @@ export class Matcher {
     );
     this.epoch = claim.epoch;
     this.committed = claim.streamId;
+    this.prepared = claim.streamId;
     const stored = await this.retry.run('postgres', 'load', () => loadState(this.db, claim));
     // The restore holds the event loop (seconds with a million open orders) so the renewal timer cannot run:
     // stretch the lease over it first (about 100k orders per second on a slow machine), renew right after.
@@ -234,16 +246,30 @@ export class Matcher {
       'recovered; serving',
     );
     let statusAt = Date.now();
-    while (!this.stopping) {
-      this.checkLease();
-      const entries = await this.retry.run('redis', 'read', () => this.readNew());
-      if (entries === 'pending') await this.drainPending(this.committed);
-      else if (entries.length > 0) await this.process(entries, []);
-      else if (this.marketData.pending) await this.process([], []);
-      if (Date.now() - statusAt >= 1000) {
-        statusAt = Date.now();
-        await this.publishStatus();
+    try {
+      while (!this.stopping) {
+        this.checkLease();
+        const entries = await this.retry.run('redis', 'read', () => this.readNew());
+        if (entries === 'pending') {
+          await this.settle();
+          await this.drainPending(this.committed);
+        } else if (entries.length > 0 || this.marketData.pending) {
+          // Pipelined: this batch is applied while the previous one commits; it commits once that is done.
+          const prepared = await this.prepare(entries, []);
+          await this.settle();
+          const inflight = this.complete(prepared);
+          inflight.catch(() => {}); // awaited by the next settle(); no unhandled rejection meanwhile
+          this.inflight = inflight;
+        }
+        if (Date.now() - statusAt >= 1000) {
+          statusAt = Date.now();
+          await this.publishStatus();
+        }
       }
+      await this.settle();
+    } finally {
+      // Never let a commit run on while the matcher recovers or stands by.
+      await this.settle().catch(() => {});
     }
     // Stopping while still the lease holder: say so, so that readiness turns false at once.
     this.role = 'stopped';
@@ -300,8 +326,26 @@ export class Matcher {
       .catch(() => {});
   }
 
-  /** Applies, commits and publishes one batch; `alsoAck` are entries already committed (or unreadable). */
+  /** Applies, commits and publishes one batch, after the one in flight; `alsoAck` are entries already
+   * committed (or unreadable). */
   private async process(entries: StreamEntry[], alsoAck: string[]): Promise<void> {
+    await this.settle();
+    await this.complete(await this.prepare(entries, alsoAck));
+  }
+
+  /** Waits for the batch in flight to be committed and published (rethrowing its failure). */
+  private async settle(): Promise<void> {
+    const inflight = this.inflight;
+    this.inflight = undefined;
+    await inflight;
+  }
+
+  /**
+   * Applies a batch and builds what it will commit and publish. The state moves on at once; nothing leaves the
+   * process until complete() has committed it. The market data is taken here, so it shows this batch's state
+   * and no later one.
+   */
+  private async prepare(entries: StreamEntry[], alsoAck: string[]): Promise<Prepared> {
     const state = this.state!;
     const builder = new BatchBuilder(state);
     const outbox: Outbox = { messages: [], keys: [], ack: [...alsoAck], trimBelow: undefined };
@@ -348,17 +392,24 @@ export class Matcher {
       }
     }
     const last = entries.at(-1)?.id;
+    let write: BatchWrite | undefined;
     if (last !== undefined) {
-      const write = builder.build(this.shard, this.committed, last, this.epoch);
-      await this.commit(write, last);
+      write = builder.build(this.shard, this.prepared, last, this.epoch);
+      this.prepared = last;
       outbox.trimBelow = nextId(last);
     }
     this.marketData.collect(state, Date.now(), outbox);
-    this.checkLease();
-    await this.retry.run('redis', 'publish', () => this.bus.flush(outbox));
+    return write === undefined ? { outbox } : { write, last: last!, outbox };
   }
 
-  private async commit(write: ReturnType<BatchBuilder['build']>, last: string): Promise<void> {
+  /** Commits a prepared batch, then sends its replies, market data, acks and trim. */
+  private async complete(p: Prepared): Promise<void> {
+    if (p.write !== undefined) await this.commit(p.write, p.last!);
+    this.checkLease();
+    await this.retry.run('redis', 'publish', () => this.bus.flush(p.outbox));
+  }
+
+  private async commit(write: BatchWrite, last: string): Promise<void> {
     await this.retry.run('postgres', 'commit', async () => {
       this.checkLease();
       try {
