@@ -5,7 +5,8 @@
 // Adapters stay outside: key-store.ts, secret-box.ts, database-markets.ts, redis-limiter.ts, wiring.ts,
 // run.ts, serve.ts, main.ts.
 const EDGE_APP = [
-  '^edge/(app|api-key|candle-time|clock|context|errors|format|http-error|ip-allow-list|markets|money|params|rate-limits|tickers)\\.ts$',
+  '^edge/(app|api-key|candle-time|clock|context|errors|format|http-error|ip-allow-list|markets|money|openapi|params|rate-limits|tickers)\\.ts$',
+  '^edge/openapi/',
   '^edge/routes/',
   '^edge/middleware/signed/',
   '^edge/middleware/rate-limit/(index|limiter|headers|memory-limiter)\\.ts$',

@@ -26,7 +26,8 @@ export default tseslint.config(
     // The edge app's request-time modules (EDGE_APP in .dependency-cruiser.cjs, which keeps node: imports out):
     // no Node globals either, so that the app could run on another runtime.
     files: [
-      'edge/{app,api-key,candle-time,clock,context,errors,format,http-error,ip-allow-list,markets,money,params,rate-limits,tickers}.ts',
+      'edge/{app,api-key,candle-time,clock,context,errors,format,http-error,ip-allow-list,markets,money,openapi,params,rate-limits,tickers}.ts',
+      'edge/openapi/**/*.ts',
       'edge/routes/**/*.ts',
       'edge/middleware/signed/**/*.ts',
       'edge/middleware/rate-limit/{index,limiter,headers,memory-limiter}.ts',

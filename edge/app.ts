@@ -6,6 +6,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { EdgeEnv } from './context.ts';
 import { BinanceHttpError } from './http-error.ts';
 import { type Limiter, rateLimit } from './middleware/rate-limit/index.ts';
+import { openApiDocument } from './openapi.ts';
 import { requestWeight } from './rate-limits.ts';
 import { accountRoutes, type AccountRoutesDeps } from './routes/account.ts';
 import { adminRoutes, type AdminRoutesDeps } from './routes/admin.ts';
@@ -91,6 +92,9 @@ export function createApp(deps: AppDeps): Hono<EdgeEnv> {
   app.route('/api/v3', cancelRoutes(deps));
   app.route('/api/v3', accountRoutes(deps));
   app.route('/admin/v1', adminRoutes(deps));
+  // Outside /api: not throttled, like the probes.
+  const openApi = openApiDocument();
+  app.get('/openapi.json', (c) => c.json(openApi));
   app.notFound((c) => c.json({ code: -1000, msg: 'Unknown endpoint.' }, 404));
   app.onError((error, c) => {
     if (error instanceof BinanceHttpError) {
