@@ -14,7 +14,11 @@ import type { Command, Fraction, Lots, Ticks, Units } from './matcher/core/index
 import { startEmbedded } from './matcher/embedded.ts';
 import { Matcher } from './matcher/loop.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
+import { startTelemetry } from './observability/sdk.ts';
 
+// First, before any span or instrument: tracing (when OTEL_EXPORTER_OTLP_ENDPOINT is set) and metrics (the
+// edge's /metrics).
+const telemetry = startTelemetry('spot-exchange');
 const parsed = parseConfig(process.env);
 if (typeof parsed === 'string') {
   console.error(`spot-exchange: bad configuration\n${parsed}`);
@@ -83,6 +87,7 @@ async function shutdown(signal: string): Promise<void> {
   stopping = true;
   log.info({ signal }, 'stopping');
   for (const stop of stops) await stop();
+  await telemetry.shutdown();
   process.exit(0);
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -32,6 +32,10 @@ export interface AppDeps
   limiter: Limiter;
   /** The client's address: the adapter knows the socket (and whether to trust a proxy's header). */
   clientIp(c: Context<EdgeEnv>): string;
+  /** First in the chain: the request's server span and request metrics (observability/http.ts). */
+  observe?: MiddlewareHandler<EdgeEnv>;
+  /** The process's metrics as Prometheus text, served on /metrics. */
+  metrics?: () => Promise<string>;
 }
 
 /** Binance's bodies are a few hundred bytes of form parameters. */
@@ -48,6 +52,7 @@ const USER_DATA = [
 
 export function createApp(deps: AppDeps): Hono<EdgeEnv> {
   const app = new Hono<EdgeEnv>();
+  if (deps.observe !== undefined) app.use(deps.observe);
   app.use(async function clientAddress(c, next) {
     c.set('clientIp', deps.clientIp(c));
     await next();
@@ -95,6 +100,12 @@ export function createApp(deps: AppDeps): Hono<EdgeEnv> {
   // Outside /api: not throttled, like the probes.
   const openApi = openApiDocument();
   app.get('/openapi.json', (c) => c.json(openApi));
+  const metrics = deps.metrics;
+  if (metrics !== undefined) {
+    app.get('/metrics', async (c) =>
+      c.body(await metrics(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }),
+    );
+  }
   app.notFound((c) => c.json({ code: -1000, msg: 'Unknown endpoint.' }, 404));
   app.onError((error, c) => {
     if (error instanceof BinanceHttpError) {

@@ -6,9 +6,12 @@ import { connect } from '../db/client.ts';
 import { RedisBus } from '../matcher/bus/redis-bus.ts';
 import { MatcherClient } from '../matcher/client.ts';
 import { createLogger } from '../observability/logger.ts';
+import { startTelemetry } from '../observability/sdk.ts';
 import { parseConfig } from './config.ts';
 import { runEdge } from './run.ts';
 
+// First, before any span or instrument: tracing (when OTEL_EXPORTER_OTLP_ENDPOINT is set) and metrics.
+const telemetry = startTelemetry('spot-edge');
 const config = parseConfig(process.env);
 if (typeof config === 'string' || config.embedded) {
   console.error(
@@ -46,6 +49,7 @@ async function shutdown(signal: string): Promise<void> {
   await matcher.close();
   await bus.close();
   await database.close();
+  await telemetry.shutdown();
   process.exit(0);
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -26,6 +26,9 @@ import type { Limiter } from './middleware/rate-limit/index.ts';
 import { signed } from './middleware/signed/index.ts';
 import { exchangeInfoRateLimits, type RateLimits } from './rate-limits.ts';
 import type { SecretBox } from './secret-box.ts';
+import { observeRequests, tracedMiddleware } from '../observability/http.ts';
+import { telemetry } from '../observability/sdk.ts';
+import { inSpan, SpanName } from '../observability/tracing.ts';
 
 export interface EdgeParts {
   db: Database;
@@ -62,9 +65,11 @@ export function edgeDeps(parts: EdgeParts): AppDeps {
     send: (command) => matcher.send(command),
     newClientOrderId,
     now: () => clock.now(),
-    trade: signed({ keys, clock, permission: 'TRADE' }),
-    userData: signed({ keys, clock, permission: 'USER_DATA' }),
-    limiter: parts.limiter,
+    trade: tracedMiddleware(SpanName.auth, signed({ keys, clock, permission: 'TRADE' })),
+    userData: tracedMiddleware(SpanName.auth, signed({ keys, clock, permission: 'USER_DATA' })),
+    limiter: { hit: (request) => inSpan(SpanName.throttle, () => parts.limiter.hit(request)) },
+    observe: observeRequests((c) => c.get('clientIp')),
+    metrics: async () => (await telemetry()?.metricsText()) ?? '',
     clientIp: parts.clientIp,
     rateLimits: () => exchangeInfoRateLimits(parts.rateLimits),
     readiness: async () => {

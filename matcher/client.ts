@@ -3,6 +3,15 @@
 // timeout: the command may still execute) or when the matcher is too far behind to take more (backpressure).
 
 import { randomUUID } from 'node:crypto';
+import {
+  Attr,
+  failSpan,
+  type Span,
+  SpanKind,
+  SpanName,
+  startSend,
+  startSpan,
+} from '../observability/tracing.ts';
 import type { Bus } from './bus/bus.ts';
 import type { Command } from './core/index.ts';
 import { type MatcherStatus, statusKey } from './loop.ts';
@@ -33,6 +42,8 @@ export interface MatcherClientOptions {
 interface Waiting {
   resolve: (outcome: Outcome) => void;
   timer: NodeJS.Timeout;
+  /** edge.reply: from the append's answer until the reply (tracing only). */
+  span?: Span;
 }
 
 export class MatcherClient {
@@ -58,32 +69,62 @@ export class MatcherClient {
     return client;
   }
 
+  /**
+   * Sends a command and awaits its reply. With tracing on, the append is a `matcher.send` PRODUCER span whose
+   * context travels in the entry (unless `options` carries a trace context of its own), and the wait for the
+   * reply an `edge.reply` span.
+   */
   async send(command: Command, options: SendOptions = {}): Promise<Outcome> {
     const id = randomUUID();
     const outcome = new Promise<Outcome>((resolve) => {
       const timer = setTimeout(() => {
-        this.waiting.delete(id);
-        resolve({ status: 'unknown', reason: 'timeout' });
+        this.settle(id, { status: 'unknown', reason: 'timeout' });
       }, options.timeoutMs ?? this.timeoutMs);
       this.waiting.set(id, { resolve, timer });
     });
+    const sending = options.traceparent === undefined ? startSend(this.stream, command.type) : undefined;
+    const traceparent = options.traceparent ?? sending?.carrier.traceparent;
+    const tracestate = options.traceparent === undefined ? sending?.carrier.tracestate : options.tracestate;
     try {
       const appended = await this.bus.append(
         {
           data: encode({ id, replyTo: this.replyTo, command }),
-          ...(options.traceparent === undefined ? {} : { traceparent: options.traceparent }),
-          ...(options.tracestate === undefined ? {} : { tracestate: options.tracestate }),
+          ...(traceparent === undefined ? {} : { traceparent }),
+          ...(tracestate === undefined ? {} : { tracestate }),
         },
         this.maxBacklog,
       );
       if ('backlogFull' in appended) {
+        sending?.span.setAttribute(Attr.errorType, 'backlog_full');
         this.settle(id, { status: 'overloaded', backlog: appended.backlog });
+      } else {
+        sending?.span.setAttribute(Attr.messagingMessageId, appended.id);
+        const waiting = this.waiting.get(id);
+        if (sending !== undefined && waiting !== undefined) {
+          waiting.span = startSpan(SpanName.edgeReply, {
+            kind: SpanKind.CONSUMER,
+            attributes: {
+              [Attr.messagingSystem]: 'redis',
+              [Attr.messagingOperationType]: 'receive',
+              [Attr.messagingDestination]: 'replies',
+              [Attr.command]: command.type,
+            },
+          });
+        }
       }
     } catch (error) {
+      if (sending !== undefined) failSpan(sending.span, error);
       // The append may have reached Redis before the connection failed.
       this.settle(id, { status: 'unknown', reason: `bus: ${(error as Error).message}` });
+    } finally {
+      sending?.span.end();
     }
     return outcome;
+  }
+
+  /** The command stream's name in spans (messaging.destination.name), without the deployment's key prefix. */
+  private get stream(): string {
+    return `cmd:${this.shard}`;
   }
 
   /** A key the matcher writes after its commits (market data: `md:book:<symbol>`, `md:depth:<symbol>`). */
@@ -124,6 +165,11 @@ export class MatcherClient {
     if (waiting === undefined) return;
     this.waiting.delete(id);
     clearTimeout(waiting.timer);
+    if (waiting.span !== undefined) {
+      if (outcome.status === 'done') waiting.span.setAttribute(Attr.resultCode, outcome.reply.result.code);
+      else waiting.span.setAttribute(Attr.errorType, outcome.status);
+      waiting.span.end();
+    }
     waiting.resolve(outcome);
   }
 }

@@ -14,6 +14,20 @@ import {
   readOffset,
 } from '../db/repositories/matcher-state.ts';
 import type { Logger } from '../observability/logger.ts';
+import { meters, observeMatcher } from '../observability/metrics.ts';
+import {
+  Attr,
+  context,
+  extractCarrier,
+  failSpan,
+  linkTo,
+  type Span,
+  SpanKind,
+  SpanName,
+  startSpan,
+  trace,
+  tracingEnabled,
+} from '../observability/tracing.ts';
 import { BatchBuilder } from './batch.ts';
 import { type Bus, compareIds, idTime, nextId, type Outbox, type StreamEntry } from './bus/bus.ts';
 import {
@@ -70,6 +84,28 @@ interface Prepared {
   write?: BatchWrite;
   last?: string;
   outbox: Outbox;
+  /** Commands in the batch (applied or answered unexecuted). */
+  size: number;
+  /** Each command's matcher.consume span and its reply channel (tracing only). */
+  spans?: { span: Span; replyTo?: string }[];
+}
+
+/** Counts of one batch, added to the metrics once per batch rather than once per command. */
+class BatchCounts {
+  readonly orders = new Map<string, number>();
+  readonly trades = new Map<string, number>();
+  readonly rejects = new Map<string, number>();
+
+  static bump(map: Map<string, number>, key: string): void {
+    map.set(key, (map.get(key) ?? 0) + 1);
+  }
+
+  record(): void {
+    const m = meters();
+    for (const [symbol, n] of this.orders) m.orders.add(n, { [Attr.symbol]: symbol });
+    for (const [symbol, n] of this.trades) m.trades.add(n, { [Attr.symbol]: symbol });
+    for (const [code, n] of this.rejects) m.rejects.add(n, { [Attr.resultCode]: code });
+  }
 }
 
 class LeaseLost extends Error {
@@ -103,6 +139,10 @@ export class Matcher {
   private running: Promise<void> | undefined;
   /** Entries whose apply threw: dead-lettered and skipped from then on. */
   private readonly poisoned = new Set<string>();
+  /** The stream's length when last looked (a gauge). */
+  private backlogSeen = 0;
+  /** Commands re-applied by the last recovery (a gauge). */
+  private replayed = 0;
   role: MatcherRole = 'starting';
   /** The live state while serving (tests and the all-in-one process read it). */
   state: ExchangeState | undefined;
@@ -125,7 +165,12 @@ export class Matcher {
 
   /** Runs until stop(): standby, then serving; back to standby when the lease or the shard is lost. */
   start(): void {
-    this.running ??= this.run();
+    if (this.running !== undefined) return;
+    const unobserve = observeMatcher(this.shard, {
+      backlog: () => this.backlogSeen,
+      replayed: () => this.replayed,
+    });
+    this.running = this.run().finally(unobserve);
   }
 
   /** Resolves once the matcher has recovered and serves (or rejects if it stops first). */
@@ -226,6 +271,7 @@ export class Matcher {
     this.checkLease();
     await this.retry.run('redis', 'ensure group', () => this.bus.ensureGroup(claim.streamId));
     // Commands delivered before a crash and not committed come first, in stream order.
+    this.replayed = 0;
     const replayed = await this.drainPending('0-0');
     // Market data for every market as recovered: a restarted bus (the in-process one, a Redis that lost its
     // data) has none until the next order otherwise.
@@ -291,6 +337,7 @@ export class Matcher {
       cursor = entries.at(-1)!.id;
       const fresh = (e: StreamEntry) => compareIds(e.id, this.committed) > 0 && e.data !== null;
       applied += entries.filter(fresh).length;
+      if (from === '0-0') this.replayed = applied;
       await this.process(
         entries.filter(fresh),
         entries.filter((e) => !fresh(e)).map((e) => e.id),
@@ -313,6 +360,7 @@ export class Matcher {
   }
 
   private async publishStatus(): Promise<void> {
+    this.backlogSeen = await this.bus.backlog().catch(() => this.backlogSeen);
     const status: MatcherStatus = {
       shard: this.shard,
       owner: this.owner,
@@ -349,8 +397,12 @@ export class Matcher {
     const state = this.state!;
     const builder = new BatchBuilder(state);
     const outbox: Outbox = { messages: [], keys: [], ack: [...alsoAck], trimBelow: undefined };
+    const counts = new BatchCounts();
+    const spans: Prepared['spans'] = tracingEnabled() ? [] : undefined;
     for (const entry of entries) {
       outbox.ack.push(entry.id);
+      const consumed = spans === undefined ? undefined : this.consumeSpan(entry);
+      if (consumed !== undefined) spans!.push(consumed);
       if (this.poisoned.has(entry.id)) {
         this.replyUnexecuted(entry, 'its apply failed; see the dead-letter stream', outbox);
         continue;
@@ -364,20 +416,38 @@ export class Matcher {
       const time = idTime(entry.id);
       const command = { ...envelope.command, timestamp: time } as Command;
       let applied;
+      const applying =
+        consumed === undefined
+          ? undefined
+          : startSpan(
+              SpanName.apply,
+              { attributes: { [Attr.command]: command.type } },
+              trace.setSpan(context.active(), consumed.span),
+            );
+      if (consumed !== undefined) consumed.replyTo = envelope.replyTo;
       try {
         applied = apply(state, command);
+        applying?.setAttribute(Attr.resultCode, applied.result.code);
       } catch (error) {
+        if (applying !== undefined) failSpan(applying, error);
+        applying?.end();
+        for (const s of spans ?? []) s.span.end();
         // A core bug, not bad input (the core rejects that). The state may be half-changed: skip the entry
         // from now on and recover from the last commit.
         this.poisoned.add(entry.id);
         await this.deadLetter(entry, `apply threw: ${(error as Error).message}`);
         throw error;
       }
+      applying?.end();
+      consumed?.span.setAttribute(Attr.resultCode, applied.result.code);
+      if (applied.result.code !== ResultCode.OK) BatchCounts.bump(counts.rejects, applied.result.code);
+      else if (command.type === 'placeOrder') BatchCounts.bump(counts.orders, command.symbol);
       builder.add(state.seq - 1, time, applied.events);
       const trades: Trade[] = [];
       for (const e of applied.events) {
         if (e.type === 'trade') {
           trades.push(e);
+          BatchCounts.bump(counts.trades, e.symbol);
           this.marketData.trade(e, outbox);
           this.marketData.touch(e.symbol);
         } else if (e.type === 'order') {
@@ -399,17 +469,102 @@ export class Matcher {
       outbox.trimBelow = nextId(last);
     }
     this.marketData.collect(state, Date.now(), outbox);
-    return write === undefined ? { outbox } : { write, last: last!, outbox };
+    counts.record();
+    const size = entries.length;
+    return write === undefined ? { outbox, size, spans } : { write, last: last!, outbox, size, spans };
+  }
+
+  /** The matcher.consume span of one entry, parented by the trace context it carries. */
+  private consumeSpan(entry: StreamEntry): { span: Span; replyTo?: string } {
+    const span = startSpan(
+      SpanName.consume,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          [Attr.messagingSystem]: 'redis',
+          [Attr.messagingOperationType]: 'process',
+          [Attr.messagingDestination]: `cmd:${this.shard}`,
+          [Attr.messagingConsumerGroup]: 'matcher',
+          [Attr.messagingMessageId]: entry.id,
+        },
+      },
+      extractCarrier(entry),
+    );
+    return { span };
   }
 
   /** Commits a prepared batch, then sends its replies, market data, acks and trim. */
   private async complete(p: Prepared): Promise<void> {
-    if (p.write !== undefined) await this.commit(p.write, p.last!);
-    this.checkLease();
-    await this.retry.run('redis', 'publish', () => this.bus.flush(p.outbox));
+    try {
+      if (p.write !== undefined) await this.commit(p.write, p.last!, p);
+      this.checkLease();
+      const replies =
+        p.spans
+          ?.filter((s) => s.replyTo !== undefined)
+          .map(({ span }) =>
+            startSpan(
+              SpanName.reply,
+              {
+                kind: SpanKind.PRODUCER,
+                attributes: {
+                  [Attr.messagingSystem]: 'redis',
+                  [Attr.messagingOperationType]: 'send',
+                  [Attr.messagingOperationName]: 'publish',
+                  [Attr.messagingDestination]: 'replies',
+                },
+              },
+              trace.setSpan(context.active(), span),
+            ),
+          ) ?? [];
+      try {
+        await this.retry.run('redis', 'publish', () => this.bus.flush(p.outbox));
+      } catch (error) {
+        for (const span of replies) failSpan(span, error);
+        throw error;
+      } finally {
+        for (const span of replies) span.end();
+      }
+    } catch (error) {
+      for (const { span } of p.spans ?? []) failSpan(span, error);
+      throw error;
+    } finally {
+      for (const { span } of p.spans ?? []) span.end();
+    }
   }
 
-  private async commit(write: BatchWrite, last: string): Promise<void> {
+  private async commit(write: BatchWrite, last: string, p: Prepared): Promise<void> {
+    const started = performance.now();
+    const spans = p.spans ?? [];
+    const span =
+      spans.length === 0
+        ? undefined
+        : startSpan(
+            SpanName.commit,
+            {
+              kind: SpanKind.CLIENT,
+              attributes: {
+                [Attr.dbSystem]: 'postgresql',
+                [Attr.dbOperation]: 'COMMIT',
+                [Attr.messagingBatchCount]: p.size,
+              },
+              links: spans.map(({ span }) => linkTo(span)),
+            },
+            // Parented by the batch's first command, linked to every command it carries.
+            trace.setSpan(context.active(), spans[0]!.span),
+          );
+    try {
+      await this.commitOnce(write, last);
+    } catch (error) {
+      if (span !== undefined) failSpan(span, error);
+      throw error;
+    } finally {
+      span?.end();
+    }
+    meters().commitDuration.record(performance.now() - started);
+    meters().batchSize.record(p.size);
+  }
+
+  private async commitOnce(write: BatchWrite, last: string): Promise<void> {
     await this.retry.run('postgres', 'commit', async () => {
       this.checkLease();
       try {

@@ -5,8 +5,13 @@
 import { z } from 'zod';
 import { connect } from '../db/client.ts';
 import { createLogger } from '../observability/logger.ts';
+import { type MetricsServer, serveMetrics } from '../observability/metrics-server.ts';
+import { startTelemetry } from '../observability/sdk.ts';
 import { RedisBus } from './bus/redis-bus.ts';
 import { Matcher } from './loop.ts';
+
+// First, before any span or instrument: tracing (when OTEL_EXPORTER_OTLP_ENDPOINT is set) and metrics.
+const telemetry = startTelemetry('spot-matcher');
 
 const Env = z.object({
   REDIS_URL: z.url({ error: 'REDIS_URL must be a redis:// URL' }),
@@ -19,6 +24,8 @@ const Env = z.object({
   MATCHER_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
   MATCHER_LEASE_TTL_MS: z.coerce.number().int().min(500).max(60_000).default(3000),
   MIGRATE_ON_START: z.enum(['true', 'false']).default('false'),
+  /** GET /metrics (Prometheus text) on this port; 0 picks a free one, `off` serves none. */
+  MATCHER_METRICS_PORT: z.union([z.literal('off'), z.coerce.number().int().min(0).max(65_535)]).default(9464),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
@@ -47,6 +54,17 @@ const matcher = new Matcher({
 });
 matcher.start();
 
+let metricsServer: MetricsServer | undefined;
+if (env.MATCHER_METRICS_PORT !== 'off') {
+  try {
+    metricsServer = await serveMetrics(telemetry, env.MATCHER_METRICS_PORT);
+    log.info({ port: metricsServer.port }, 'metrics listening');
+  } catch (error) {
+    // Metrics are not worth stopping the matcher for (a second matcher on one host: the port is taken).
+    log.warn({ err: error, port: env.MATCHER_METRICS_PORT }, 'cannot serve metrics');
+  }
+}
+
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
@@ -55,6 +73,8 @@ async function shutdown(signal: string): Promise<void> {
   await matcher.stop();
   await bus.close();
   await database.close();
+  await metricsServer?.close();
+  await telemetry.shutdown();
   process.exit(0);
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));

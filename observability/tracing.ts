@@ -1,0 +1,147 @@
+// The closed vocabulary of span names (`subsystem.operation`; HTTP server spans alone are named by method and
+// route template, `POST /api/v3/order`), the attribute keys we use (OpenTelemetry semantic conventions), and the
+// helpers that make spans. Only @opentelemetry/api here: the SDK is sdk.ts's business, and when it installed no
+// tracer (no exporter configured) `tracingEnabled()` is false and the helpers make nothing at all.
+//
+// One order, one trace:
+//   POST /api/v3/order          SERVER    edge: the request (http.server middleware, observability/http.ts)
+//     edge.auth                 INTERNAL  edge: API key and signature
+//     edge.throttle             INTERNAL  edge: one limiter call (weight; order counts)
+//     matcher.send              PRODUCER  edge: XADD of the command, its traceparent carried in the entry
+//       matcher.consume         CONSUMER  matcher: the command, from read to reply (parent: the entry's context)
+//         matcher.apply         INTERNAL  matcher: the core's apply
+//         db.commit             CLIENT    matcher: the batch's transaction; parent: its first command's
+//                                         matcher.consume, linked to every command's matcher.consume
+//         matcher.reply         PRODUCER  matcher: the reply's PUBLISH (one round trip for the batch)
+//     edge.reply                CONSUMER  edge: the reply's receipt (from the XADD's answer until the reply)
+
+import {
+  type Attributes,
+  type Context,
+  context,
+  type Link,
+  propagation,
+  type Span,
+  type SpanContext,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
+
+export const SpanName = {
+  auth: 'edge.auth',
+  throttle: 'edge.throttle',
+  edgeReply: 'edge.reply',
+  send: 'matcher.send',
+  consume: 'matcher.consume',
+  apply: 'matcher.apply',
+  reply: 'matcher.reply',
+  commit: 'db.commit',
+} as const;
+export type SpanName = (typeof SpanName)[keyof typeof SpanName];
+
+/**
+ * Attribute keys. The stable ones as @opentelemetry/semantic-conventions spells them; the messaging ones are
+ * still incubating there, and its advice is to copy incubating keys rather than import them.
+ */
+export const Attr = {
+  messagingSystem: 'messaging.system',
+  messagingOperationType: 'messaging.operation.type',
+  messagingOperationName: 'messaging.operation.name',
+  messagingDestination: 'messaging.destination.name',
+  messagingMessageId: 'messaging.message.id',
+  messagingConsumerGroup: 'messaging.consumer.group.name',
+  messagingBatchCount: 'messaging.batch.message_count',
+  dbSystem: 'db.system.name',
+  dbOperation: 'db.operation.name',
+  dbBatchSize: 'db.operation.batch.size',
+  errorType: 'error.type',
+  /** Ours: the command type and its result code. */
+  command: 'spot.command.type',
+  resultCode: 'spot.result.code',
+  symbol: 'spot.symbol',
+} as const;
+
+const TRACER = 'spot-exchange';
+let enabled = false;
+
+/** Whether a tracer provider is installed (sdk.ts); without one no span is ever made. */
+export const tracingEnabled = (): boolean => enabled;
+
+/** For sdk.ts (and tests). */
+export function setTracingEnabled(value: boolean): void {
+  enabled = value;
+}
+
+export const tracer = () => trace.getTracer(TRACER);
+
+export function startSpan(
+  name: SpanName,
+  options: { kind?: SpanKind; attributes?: Attributes; links?: Link[]; startTime?: number } = {},
+  parent: Context = context.active(),
+): Span {
+  return tracer().startSpan(name, options, parent);
+}
+
+/** Ends a span as failed. */
+export function failSpan(span: Span, error: unknown): void {
+  span.recordException(error instanceof Error ? error : String(error));
+  span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : undefined });
+  span.setAttribute(Attr.errorType, error instanceof Error ? error.name : 'Error');
+}
+
+/** Runs `fn` in a span of its own (ended, and failed if `fn` throws), when tracing is on. */
+export async function inSpan<T>(
+  name: SpanName,
+  fn: () => Promise<T>,
+  options: { kind?: SpanKind; attributes?: Attributes } = {},
+): Promise<T> {
+  if (!enabled) return fn();
+  const span = startSpan(name, options);
+  try {
+    return await context.with(trace.setSpan(context.active(), span), fn);
+  } catch (error) {
+    failSpan(span, error);
+    throw error;
+  } finally {
+    span.end();
+  }
+}
+
+/** W3C trace context to carry in a message. */
+export interface Carrier {
+  traceparent?: string;
+  tracestate?: string;
+}
+
+/** The `matcher.send` PRODUCER span of appending a command, and the trace context to carry in the entry. */
+export function startSend(stream: string, command: string): { span: Span; carrier: Carrier } | undefined {
+  if (!enabled) return undefined;
+  const span = startSpan(SpanName.send, {
+    kind: SpanKind.PRODUCER,
+    attributes: {
+      [Attr.messagingSystem]: 'redis',
+      [Attr.messagingOperationType]: 'send',
+      [Attr.messagingOperationName]: 'xadd',
+      [Attr.messagingDestination]: stream,
+      [Attr.command]: command,
+    },
+  });
+  const carrier: Record<string, string> = {};
+  propagation.inject(trace.setSpan(context.active(), span), carrier);
+  return { span, carrier: { traceparent: carrier.traceparent, tracestate: carrier.tracestate } };
+}
+
+/** The context a message's carrier names (the active one when it names none). */
+export function extractCarrier(carrier: Carrier): Context {
+  if (carrier.traceparent === undefined) return context.active();
+  const headers: Record<string, string> = { traceparent: carrier.traceparent };
+  if (carrier.tracestate !== undefined) headers.tracestate = carrier.tracestate;
+  return propagation.extract(context.active(), headers);
+}
+
+/** The span context of a span, for links. */
+export const linkTo = (span: Span): Link => ({ context: span.spanContext() });
+
+export type { Span, SpanContext };
+export { context, SpanKind, trace };
