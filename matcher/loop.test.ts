@@ -4,9 +4,9 @@
 // commit, and bad entries, a stopped matcher and a full stream each get their clear outcome.
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { connect, type DatabaseClient, openEmbedded } from '../db/client.ts';
+import type { DatabaseClient } from '../db/client.ts';
 import { loadState, readOffset } from '../db/repositories/matcher-state.ts';
-import { createTestDatabase, type TestDatabase } from '../db/test-database.ts';
+import { openTestDatabase } from '../db/test-database.ts';
 import { silentLogger } from '../observability/logger.ts';
 import { type Bus, compareIds } from './bus/bus.ts';
 import { MemoryBus } from './bus/memory-bus.ts';
@@ -29,15 +29,12 @@ interface Stack {
 const stacks: Record<'embedded' | 'redis+postgres', () => Promise<Stack>> = {
   embedded: async () => {
     const bus = new MemoryBus();
-    const client = await openEmbedded(undefined);
-    await client.migrate();
+    const client = await openTestDatabase('pglite');
     return { bus, client, close: async () => (await bus.close(), await client.close()) };
   },
   'redis+postgres': async () => {
     const prefix = runPrefix();
-    const database: TestDatabase = await createTestDatabase();
-    const client = connect(database.url);
-    await client.migrate();
+    const client = await openTestDatabase('postgres');
     const bus = await RedisBus.connect({ url: REDIS_URL, prefix });
     return {
       bus,
@@ -45,7 +42,6 @@ const stacks: Record<'embedded' | 'redis+postgres', () => Promise<Stack>> = {
       close: async () => {
         await bus.close();
         await client.close();
-        await database.drop();
         await deleteKeys(prefix);
       },
     };

@@ -4,7 +4,7 @@
 
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, type DatabaseClient, openEmbedded, rowsOf } from '../db/client.ts';
+import { type DatabaseClient, rowsOf } from '../db/client.ts';
 import {
   claimShard,
   commitBatch,
@@ -12,7 +12,7 @@ import {
   loadState,
   readOffset,
 } from '../db/repositories/matcher-state.ts';
-import { createTestDatabase, type TestDatabase } from '../db/test-database.ts';
+import { DRIVERS, openTestDatabase } from '../db/test-database.ts';
 import { BatchBuilder } from './batch.ts';
 import { commandMix, random, setupCommands } from './command-mix.ts';
 import {
@@ -53,23 +53,15 @@ async function load(client: DatabaseClient): Promise<ExchangeState> {
   return stateOf(await loadState(client.db, offset!));
 }
 
-describe.each(['postgres', 'pglite'] as const)('matcher state on %s', (kind) => {
-  let database: TestDatabase | undefined;
+describe.each(DRIVERS)('matcher state on %s', (kind) => {
   let client: DatabaseClient;
 
   beforeAll(async () => {
-    if (kind === 'postgres') {
-      database = await createTestDatabase();
-      client = connect(database.url);
-    } else {
-      client = await openEmbedded(undefined);
-    }
-    await client.migrate();
+    client = await openTestDatabase(kind);
   }, 60_000);
 
   afterAll(async () => {
     await client?.close();
-    await database?.drop();
   });
 
   async function reset(): Promise<void> {

@@ -2,8 +2,8 @@
 // under concurrency, key rows as stored, the key-material constraint, listing without secrets, revocation.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, type DatabaseClient, openEmbedded } from '../client.ts';
-import { createTestDatabase, type TestDatabase } from '../test-database.ts';
+import { type DatabaseClient } from '../client.ts';
+import { DRIVERS, openTestDatabase } from '../test-database.ts';
 import {
   accountExists,
   createAccount,
@@ -16,23 +16,15 @@ import {
 
 const key = (n: number) => `k${String(n).padStart(63, '0')}`;
 
-describe.each(['postgres', 'pglite'] as const)('api-keys repository on %s', (kind) => {
-  let database: TestDatabase | undefined;
+describe.each(DRIVERS)('api-keys repository on %s', (kind) => {
   let client: DatabaseClient;
 
   beforeAll(async () => {
-    if (kind === 'postgres') {
-      database = await createTestDatabase();
-      client = connect(database.url);
-    } else {
-      client = await openEmbedded(undefined);
-    }
-    await client.migrate();
+    client = await openTestDatabase(kind);
   }, 60_000);
 
   afterAll(async () => {
     await client?.close();
-    await database?.drop();
   });
 
   it('hands out account ids from 1, each once, also to concurrent creations', async () => {

@@ -4,9 +4,9 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { connect, type DatabaseClient, openEmbedded, rowsOf } from '../client.ts';
+import { type DatabaseClient, rowsOf } from '../client.ts';
 import { trades } from '../schema/index.ts';
-import { createTestDatabase, type TestDatabase } from '../test-database.ts';
+import { DRIVERS, openTestDatabase } from '../test-database.ts';
 import { candles, firstTradeTime, lastPricesBefore, windowStats } from './candles.ts';
 
 const JAN = Date.UTC(2024, 0, 1);
@@ -40,18 +40,11 @@ const trade = (
   time,
 });
 
-describe.each(['postgres', 'pglite'] as const)('candles repository on %s', (kind) => {
-  let database: TestDatabase | undefined;
+describe.each(DRIVERS)('candles repository on %s', (kind) => {
   let client: DatabaseClient;
 
   beforeAll(async () => {
-    if (kind === 'postgres') {
-      database = await createTestDatabase();
-      client = connect(database.url);
-    } else {
-      client = await openEmbedded(undefined);
-    }
-    await client.migrate();
+    client = await openTestDatabase(kind);
     nextId = 1;
     await client.db.insert(trades).values([
       trade('BTCUSDT', JAN - 1, 90, 1), // 1: before the range
@@ -67,7 +60,6 @@ describe.each(['postgres', 'pglite'] as const)('candles repository on %s', (kind
 
   afterAll(async () => {
     await client?.close();
-    await database?.drop();
   });
 
   it('aggregates each bucket of uneven boundaries, skipping empty ones', async () => {

@@ -4,9 +4,9 @@
 // trades, the trade window and last prices read back what was written.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, type DatabaseClient, openEmbedded } from '../client.ts';
+import { type DatabaseClient } from '../client.ts';
 import { assets, markets, trades } from '../schema/index.ts';
-import { createTestDatabase, type TestDatabase } from '../test-database.ts';
+import { DRIVERS, openTestDatabase } from '../test-database.ts';
 import {
   aggregate,
   aggregateTrades,
@@ -52,21 +52,14 @@ function history(): (TakerTrade & { symbol: string })[] {
   return out;
 }
 
-describe.each(['postgres', 'pglite'] as const)('market reads on %s', (kind) => {
-  let database: TestDatabase | undefined;
+describe.each(DRIVERS)('market reads on %s', (kind) => {
   let client: DatabaseClient;
   const all = history();
   const of = (symbol: string): TakerTrade[] =>
     all.filter((t) => t.symbol === symbol).map(({ symbol: _, ...t }) => t);
 
   beforeAll(async () => {
-    if (kind === 'postgres') {
-      database = await createTestDatabase();
-      client = connect(database.url);
-    } else {
-      client = await openEmbedded(undefined);
-    }
-    await client.migrate();
+    client = await openTestDatabase(kind);
     await client.db.insert(trades).values(
       all.map((t) => ({
         tradeId: t.tradeId,
@@ -93,7 +86,6 @@ describe.each(['postgres', 'pglite'] as const)('market reads on %s', (kind) => {
 
   afterAll(async () => {
     await client?.close();
-    await database?.drop();
   });
 
   it('reads aggregates page by page as the whole history aggregates', async () => {
