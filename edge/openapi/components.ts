@@ -2,46 +2,23 @@
 // tickers, the account, errors. Top-level fields and their types; amounts are decimal strings with 8 decimals,
 // ids and times JSON integers. The admin API's shapes are in admin.ts.
 
-import type {
-  CancelRestriction,
-  MarketStatus,
-  OrderStatus,
-  OrderType,
-  SelfTradePreventionMode,
-  Side,
-  TimeInForce,
+import {
+  type CancelRestriction,
+  type MarketStatus,
+  ORDER_STATUSES,
+  ORDER_TYPES,
+  SELF_TRADE_PREVENTION_MODES,
+  SIDES,
+  TIME_IN_FORCE,
 } from '../../matcher/core/index.ts';
 import { arrayOf, boolean, every, int, object, string, enumOf } from './build.ts';
 import { ref } from './responses.ts';
 import type { Schema } from './types.ts';
 
-export const SIDES = every<Side>()(['BUY', 'SELL']);
-export const ORDER_TYPES = every<OrderType>()([
-  'LIMIT',
-  'LIMIT_MAKER',
-  'MARKET',
-  'STOP_LOSS',
-  'STOP_LOSS_LIMIT',
-  'TAKE_PROFIT',
-  'TAKE_PROFIT_LIMIT',
-]);
-export const TIME_IN_FORCE = every<TimeInForce>()(['GTC', 'IOC', 'FOK']);
-export const STP_MODES = every<SelfTradePreventionMode>()([
-  'NONE',
-  'EXPIRE_TAKER',
-  'EXPIRE_MAKER',
-  'EXPIRE_BOTH',
-]);
+// The core's own lists: the documentation cannot drift from what the core accepts.
+export { ORDER_TYPES, SIDES, TIME_IN_FORCE };
+export const STP_MODES = SELF_TRADE_PREVENTION_MODES;
 export const CANCEL_RESTRICTIONS = every<CancelRestriction>()(['ONLY_NEW', 'ONLY_PARTIALLY_FILLED']);
-const ORDER_STATUSES = every<OrderStatus>()([
-  'NEW',
-  'PARTIALLY_FILLED',
-  'FILLED',
-  'CANCELED',
-  'REJECTED',
-  'EXPIRED',
-  'EXPIRED_IN_MATCH',
-]);
 export const MARKET_STATUSES = every<MarketStatus>()(['TRADING', 'HALT']);
 
 const amount: Schema = ref('Amount');

@@ -2,7 +2,7 @@
 // process is alive) and /readyz (Redis, Postgres and a recovered matcher answer).
 
 import { Hono } from 'hono';
-import type { MarketDefinition } from '../../matcher/core/index.ts';
+import { type MarketDefinition, ORDER_TYPES } from '../../matcher/core/index.ts';
 import type { EdgeEnv } from '../context.ts';
 import { BinanceHttpError } from '../http-error.ts';
 import type { MarketCatalog, MarketInfo } from '../markets.ts';
@@ -17,16 +17,6 @@ export interface GeneralRoutesDeps {
   /** Each dependency's readiness: a name and whether it answers. */
   readiness(): Promise<Record<string, boolean>>;
 }
-
-const ORDER_TYPES = [
-  'LIMIT',
-  'LIMIT_MAKER',
-  'MARKET',
-  'STOP_LOSS',
-  'STOP_LOSS_LIMIT',
-  'TAKE_PROFIT',
-  'TAKE_PROFIT_LIMIT',
-];
 
 export function generalRoutes(deps: GeneralRoutesDeps): Hono<EdgeEnv> {
   const app = new Hono<EdgeEnv>();

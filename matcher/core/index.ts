@@ -11,3 +11,11 @@ export { type OrderSnapshot, restore, type Snapshot, snapshot } from './snapshot
 export type { ExchangeState } from './state.ts';
 export { assetTotals, depth, type Levels, marketView, type MarketView, queuePosition } from './queries.ts';
 export { checkOrder } from './place-order.ts';
+/** Every value of each enumeration, in the core's code order (for validation and documentation at the edge). */
+export {
+  ORDER_TYPES,
+  SIDES,
+  STATUSES as ORDER_STATUSES,
+  STP as SELF_TRADE_PREVENTION_MODES,
+  TIME_IN_FORCE,
+} from './order-store.ts';
