@@ -2,7 +2,12 @@
 // Postgres, which holds every acknowledged command's effects (a reply leaves the matcher only after its commit).
 
 import { Hono } from 'hono';
-import type { AccountTrade, OrderRow } from '../../db/repositories/account-reads.ts';
+import type {
+  AccountTrade,
+  HistoryQuery,
+  OrderQuery,
+  OrderRow,
+} from '../../db/repositories/account-reads.ts';
 import type { MarketDefinition } from '../../matcher/core/index.ts';
 import type { EdgeEnv } from '../context.ts';
 import { type OrderView, orderJson } from '../format.ts';
@@ -13,30 +18,10 @@ import { formatSteps, formatUnits } from '../money.ts';
 
 /** The reads the routes need (db/repositories/account-reads.ts bound to a database). */
 export interface AccountReads {
-  findOrder(q: {
-    accountId: number;
-    symbol: string;
-    orderId?: number;
-    clientOrderId?: string;
-  }): Promise<OrderRow | undefined>;
+  findOrder(q: OrderQuery): Promise<OrderRow | undefined>;
   openOrders(accountId: number, symbol?: string): Promise<OrderRow[]>;
-  allOrders(q: {
-    accountId: number;
-    symbol: string;
-    fromId?: number;
-    startTime?: number;
-    endTime?: number;
-    limit: number;
-  }): Promise<OrderRow[]>;
-  accountTrades(q: {
-    accountId: number;
-    symbol: string;
-    orderId?: number;
-    fromId?: number;
-    startTime?: number;
-    endTime?: number;
-    limit: number;
-  }): Promise<AccountTrade[]>;
+  allOrders(q: HistoryQuery): Promise<OrderRow[]>;
+  accountTrades(q: HistoryQuery & { orderId?: number }): Promise<AccountTrade[]>;
   accountBalances(accountId: number): Promise<{ asset: string; free: bigint; locked: bigint }[]>;
 }
 
