@@ -58,3 +58,15 @@ export async function openTestDatabase(driver: Driver): Promise<DatabaseClient> 
     },
   };
 }
+
+/** A database of its own on the real Postgres with every migration applied (for services run as processes). */
+export async function createMigratedDatabase(): Promise<TestDatabase> {
+  const database = await createTestDatabase();
+  const client = connect(database.url, { max: 1 });
+  try {
+    await client.migrate();
+  } finally {
+    await client.close();
+  }
+  return database;
+}

@@ -7,39 +7,26 @@
 //   address gets exactly 50 weight through both together, then 429 with Retry-After, and the used weight each
 //   reports counts the requests through either.
 
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect } from '../db/client.ts';
-import { createTestDatabase, type TestDatabase } from '../db/test-database.ts';
+import { EDGE_MAIN, MATCHER_MAIN, Processes } from './test-processes.ts';
+import { createMigratedDatabase, type TestDatabase } from '../db/test-database.ts';
 import { deleteKeys, REDIS_URL, runPrefix, sleep } from '../matcher/bus/test-kit.ts';
 import { adminClient, type AdminClient, BTCUSDT, fundedAccount } from './test-servers.ts';
 import { type Credentials, type Requester, signedCall } from './test-signing.ts';
 
-const MATCHER_MAIN = new URL('../matcher/main.ts', import.meta.url).pathname;
-const EDGE_MAIN = new URL('./main.ts', import.meta.url).pathname;
 const ADMIN_TOKEN = randomBytes(18).toString('base64url');
 const SECRET_KEY = randomBytes(32).toString('hex');
 const WEIGHT_LIMIT = 50;
 
 let database: TestDatabase | undefined;
 let prefix: string | undefined;
-const children = new Set<ChildProcess>();
-const killAll = () => {
-  for (const child of children) child.kill('SIGKILL');
-};
+const processes = new Processes();
 let edgeA: Requester;
 let edgeB: Requester;
 let edgeC: Requester;
 let edgeD: Requester;
 let admin: AdminClient;
-
-function track(child: ChildProcess): ChildProcess {
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
 
 function commonEnv(): NodeJS.ProcessEnv {
   return {
@@ -52,42 +39,21 @@ function commonEnv(): NodeJS.ProcessEnv {
 }
 
 /** An edge process on a port of its choosing, which it reports in its "edge listening" log line. */
-function startEdge(name: string, env: Record<string, string>): Promise<Requester> {
-  const child = track(
-    spawn(process.execPath, [EDGE_MAIN], {
-      env: {
-        ...commonEnv(),
-        PORT: '0',
-        HOST: '127.0.0.1',
-        ADMIN_TOKEN,
-        API_SECRET_ENCRYPTION_KEY: SECRET_KEY,
-        LOG_LEVEL: 'info', // for the line that reports the port (the edge logs nothing per request)
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    }),
+async function startEdge(env: Record<string, string>): Promise<Requester> {
+  const port = await processes.startReporting(
+    EDGE_MAIN,
+    {
+      ...commonEnv(),
+      PORT: '0',
+      HOST: '127.0.0.1',
+      ADMIN_TOKEN,
+      API_SECRET_ENCRYPTION_KEY: SECRET_KEY,
+      LOG_LEVEL: 'info', // for the line that reports the port (the edge logs nothing per request)
+      ...env,
+    },
+    'edge listening',
   );
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`edge ${name} did not start`)), 60_000);
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`edge ${name} exited (${code ?? signal})`));
-    });
-    // Read every line (a full pipe would stall the child), and take the port from the first that has it.
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      let entry: { msg?: string; port?: number };
-      try {
-        entry = JSON.parse(line) as typeof entry;
-      } catch {
-        return;
-      }
-      if (entry.msg === 'edge listening' && typeof entry.port === 'number') {
-        clearTimeout(timer);
-        const base = `http://127.0.0.1:${entry.port}`;
-        resolve((path, init) => fetch(`${base}${path}`, init));
-      }
-    });
-  });
+  return (path, init) => fetch(`http://127.0.0.1:${port}${path}`, init);
 }
 
 async function waitReady(edge: Requester, name: string): Promise<void> {
@@ -102,24 +68,15 @@ async function waitReady(edge: Requester, name: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  process.once('exit', killAll); // the worker going away must not leave processes behind
-  database = await createTestDatabase();
+  database = await createMigratedDatabase();
   prefix = runPrefix();
-  const db = connect(database.url, { max: 1 });
-  try {
-    await db.migrate();
-  } finally {
-    await db.close();
-  }
-  track(
-    spawn(process.execPath, [MATCHER_MAIN], { env: commonEnv(), stdio: ['ignore', 'ignore', 'inherit'] }),
-  );
+  processes.start(MATCHER_MAIN, commonEnv());
   const limited = { RATE_LIMIT_WEIGHT_1M: `${WEIGHT_LIMIT}`, TRUST_PROXY: 'true' };
   [edgeA, edgeB, edgeC, edgeD] = await Promise.all([
-    startEdge('A', {}),
-    startEdge('B', {}),
-    startEdge('C', limited),
-    startEdge('D', limited),
+    startEdge({}),
+    startEdge({}),
+    startEdge(limited),
+    startEdge(limited),
   ]);
   await Promise.all([
     waitReady(edgeA, 'A'),
@@ -131,17 +88,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all(
-    [...children].map(async (child) => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    }),
-  );
-  process.removeListener('exit', killAll);
+  await processes.stopAll();
   if (prefix !== undefined) await deleteKeys(prefix);
   await database?.drop();
 }, 30_000);

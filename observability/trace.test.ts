@@ -8,19 +8,15 @@
 // - /metrics on the edge counts the order (latency histogram with its buckets); the matcher's metrics server
 //   reports batch sizes, commit durations, orders and trades.
 
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect } from '../db/client.ts';
-import { createTestDatabase, type TestDatabase } from '../db/test-database.ts';
+import { EDGE_MAIN, MATCHER_MAIN, Processes } from '../edge/test-processes.ts';
+import { createMigratedDatabase, type TestDatabase } from '../db/test-database.ts';
 import { deleteKeys, eventually, REDIS_URL, runPrefix } from '../matcher/bus/test-kit.ts';
 import { adminClient, BTCUSDT, fundedAccount } from '../edge/test-servers.ts';
 import { type Requester, signedCall } from '../edge/test-signing.ts';
 
-const MATCHER_MAIN = new URL('../matcher/main.ts', import.meta.url).pathname;
-const EDGE_MAIN = new URL('../edge/main.ts', import.meta.url).pathname;
 const ADMIN_TOKEN = randomBytes(18).toString('base64url');
 
 interface OtlpSpan {
@@ -41,10 +37,7 @@ let database: TestDatabase | undefined;
 let prefix: string | undefined;
 let receiver: Server | undefined;
 const spans: Received[] = [];
-const children = new Set<ChildProcess>();
-const killAll = () => {
-  for (const child of children) child.kill('SIGKILL');
-};
+const processes = new Processes();
 let edge: Requester;
 let matcherMetrics: string;
 
@@ -75,39 +68,9 @@ function startReceiver(): Promise<number> {
   );
 }
 
-/** A process that reports its port in a log line with message `msg`. */
-function start(file: string, env: NodeJS.ProcessEnv, msg: string): Promise<number> {
-  const child = spawn(process.execPath, [file], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${file} did not report "${msg}"`)), 30_000);
-    child.once('exit', (code, signal) => reject(new Error(`${file} exited (${code ?? signal})`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      let entry: { msg?: string; port?: number };
-      try {
-        entry = JSON.parse(line) as typeof entry;
-      } catch {
-        return;
-      }
-      if (entry.msg === msg && typeof entry.port === 'number') {
-        clearTimeout(timer);
-        resolve(entry.port);
-      }
-    });
-  });
-}
-
 beforeAll(async () => {
-  process.once('exit', killAll);
-  database = await createTestDatabase();
+  database = await createMigratedDatabase();
   prefix = runPrefix();
-  const db = connect(database.url, { max: 1 });
-  try {
-    await db.migrate();
-  } finally {
-    await db.close();
-  }
   const otlp = await startReceiver();
   const env = {
     ...process.env,
@@ -121,8 +84,8 @@ beforeAll(async () => {
     OTEL_SERVICE_NAME: '',
   };
   const [matcherPort, edgePort] = await Promise.all([
-    start(MATCHER_MAIN, { ...env, MATCHER_METRICS_PORT: '0' }, 'metrics listening'),
-    start(
+    processes.startReporting(MATCHER_MAIN, { ...env, MATCHER_METRICS_PORT: '0' }, 'metrics listening'),
+    processes.startReporting(
       EDGE_MAIN,
       {
         ...env,
@@ -140,16 +103,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all(
-    [...children].map(async (child) => {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    }),
-  );
-  process.removeListener('exit', killAll);
+  await processes.stopAll();
   await new Promise((resolve) => receiver?.close(resolve));
   if (prefix !== undefined) await deleteKeys(prefix);
   await database?.drop();
