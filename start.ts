@@ -4,7 +4,7 @@
 
 import { resolve } from 'node:path';
 import { sql } from 'drizzle-orm';
-import { connect, type Database } from './db/client.ts';
+import { connect, type Database, rowsOf } from './db/client.ts';
 import { createAccount } from './db/repositories/api-keys.ts';
 import { parseConfig } from './edge/config.ts';
 import { runEdge } from './edge/run.ts';
@@ -42,11 +42,8 @@ if (config.embedded) {
   client = embedded.client;
   probes = { postgres: () => db.execute(sql`select 1`) };
 } else {
-  const database = await (async () => {
-    const d = connect(config.DATABASE_URL!, { max: 10 });
-    await d.migrate();
-    return d;
-  })();
+  const database = connect(config.DATABASE_URL!, { max: 10 });
+  await database.migrate();
   const matcherBus = await RedisBus.connect({
     url: config.REDIS_URL!,
     prefix: config.REDIS_PREFIX,
@@ -98,8 +95,7 @@ process.on('SIGINT', () => void shutdown('SIGINT'));
  * market order fills, and once, how to trade on it.
  */
 async function demo(port: number, adminToken: string, log: Logger): Promise<void> {
-  const markets = await db.execute(sql`select 1 from markets limit 1`);
-  if ((markets as unknown as { rows: unknown[] }).rows.length > 0) return;
+  if ((await rowsOf(db, sql`select 1 from markets limit 1`)).length > 0) return;
   const send = async (command: Command) => {
     const outcome = await client.send(command);
     if (outcome.status !== 'done' || outcome.reply.result.code !== 'OK') {
