@@ -73,6 +73,27 @@ export function optionalInt(p: Params, name: string): number | undefined {
   return Number(text);
 }
 
+/** Which order: by orderId or clientOrderId (named `idName` and `cidName` in the request); one is required. */
+export function orderTarget(
+  p: Params,
+  idName: string,
+  cidName: string,
+): { orderId?: number; clientOrderId?: string } {
+  const orderId = optionalInt(p, idName);
+  const clientOrderId = p.get(cidName);
+  if (orderId === undefined && clientOrderId === undefined) {
+    throw new BinanceHttpError(
+      400,
+      -1102,
+      `Param '${cidName}' or '${idName}' must be sent, but both were empty/null!`,
+    );
+  }
+  return {
+    ...(orderId === undefined ? {} : { orderId }),
+    ...(clientOrderId === undefined ? {} : { clientOrderId }),
+  };
+}
+
 /** A price or quantity in whole ticks or lots; off the grid is the market's filter failure, as on Binance. */
 export function steps(
   p: Params,

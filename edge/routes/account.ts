@@ -11,10 +11,11 @@ import type {
 import type { MarketDefinition } from '../../matcher/core/index.ts';
 import type { EdgeEnv } from '../context.ts';
 import { type OrderView, orderJson } from '../format.ts';
-import { BinanceHttpError, illegal, missing } from '../http-error.ts';
+import { BinanceHttpError } from '../http-error.ts';
 import type { MarketCatalog } from '../markets.ts';
 import type { Limiter } from '../middleware/rate-limit/index.ts';
 import { formatSteps, formatUnits } from '../money.ts';
+import { marketOf, optionalInt, orderTarget } from '../params.ts';
 
 /** The reads the routes need (db/repositories/account-reads.ts bound to a database). */
 export interface AccountReads {
@@ -35,32 +36,18 @@ export interface AccountRoutesDeps {
 
 export function accountRoutes(deps: AccountRoutesDeps): Hono<EdgeEnv> {
   const app = new Hono<EdgeEnv>();
-  const market = async (symbol: string | undefined): Promise<MarketDefinition> => {
-    if (symbol === undefined || symbol === '') throw missing('symbol');
-    const m = await deps.markets.get(symbol);
-    if (m === undefined) throw new BinanceHttpError(400, -1121, 'Invalid symbol.');
-    return m.definition;
-  };
+  const market = async (symbol: string | undefined): Promise<MarketDefinition> =>
+    (await marketOf(deps.markets, symbol)).definition;
   const definitions = async () =>
     new Map((await deps.markets.all()).map((m) => [m.definition.symbol, m.definition]));
 
   app.get('/order', async (c) => {
     const p = c.var.params;
     const m = await market(p.get('symbol'));
-    const orderId = optionalInt(p, 'orderId');
-    const clientOrderId = p.get('origClientOrderId');
-    if (orderId === undefined && clientOrderId === undefined) {
-      throw new BinanceHttpError(
-        400,
-        -1102,
-        "Param 'origClientOrderId' or 'orderId' must be sent, but both were empty/null!",
-      );
-    }
     const row = await deps.reads.findOrder({
       accountId: c.var.principal.accountId,
       symbol: m.symbol,
-      ...(orderId === undefined ? {} : { orderId }),
-      ...(clientOrderId === undefined ? {} : { clientOrderId }),
+      ...orderTarget(p, 'orderId', 'origClientOrderId'),
     });
     if (row === undefined) throw new BinanceHttpError(400, -2013, 'Order does not exist.');
     return c.json(orderJson(viewOf(row), m));
@@ -195,13 +182,6 @@ function tradeJson(t: AccountTrade, m: MarketDefinition) {
     isMaker: t.isMaker,
     isBestMatch: true,
   };
-}
-
-function optionalInt(p: ReadonlyMap<string, string>, name: string): number | undefined {
-  const text = p.get(name);
-  if (text === undefined) return undefined;
-  if (!/^\d{1,16}$/.test(text) || !Number.isSafeInteger(Number(text))) throw illegal(name);
-  return Number(text);
 }
 
 /** fromId (or orderId), startTime, endTime and limit (default 500, at most 1000) of a history query. */

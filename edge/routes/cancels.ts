@@ -18,25 +18,8 @@ import { binanceError, isRejection } from '../errors.ts';
 import { newOrderJson, orderJson, workingOf } from '../format.ts';
 import { BinanceHttpError } from '../http-error.ts';
 import { formatSteps, formatUnits } from '../money.ts';
-import { marketOf, oneOf, optionalInt, type Params, required, settled, steps } from '../params.ts';
+import { marketOf, oneOf, orderTarget, type Params, required, settled, steps } from '../params.ts';
 import { orderFrom, type OrderRoutesDeps, respTypeOf } from './orders.ts';
-
-/** Which order: by orderId or clientOrderId (named `idName` and `cidName` in the request). */
-function target(p: Params, idName: string, cidName: string): { orderId?: number; clientOrderId?: string } {
-  const orderId = optionalInt(p, idName);
-  const clientOrderId = p.get(cidName);
-  if (orderId === undefined && clientOrderId === undefined) {
-    throw new BinanceHttpError(
-      400,
-      -1102,
-      `Param '${cidName}' or '${idName}' must be sent, but both were empty/null!`,
-    );
-  }
-  return {
-    ...(orderId === undefined ? {} : { orderId }),
-    ...(clientOrderId === undefined ? {} : { clientOrderId }),
-  };
-}
 
 /** cancelRestrictions: cancel only a NEW or only a PARTIALLY_FILLED order. */
 function restrictionOf<K extends string>(p: Params, name: string, key: K): { [k in K]?: CancelRestriction } {
@@ -87,7 +70,7 @@ export function cancelRoutes(deps: OrderRoutesDeps): Hono<EdgeEnv> {
       type: 'cancelOrder',
       accountId: c.var.principal.accountId,
       symbol: market.definition.symbol,
-      ...target(p, 'orderId', 'origClientOrderId'),
+      ...orderTarget(p, 'orderId', 'origClientOrderId'),
       ...restrictionOf(p, 'cancelRestrictions', 'restriction'),
       timestamp: 0,
     };
@@ -131,7 +114,7 @@ export function cancelRoutes(deps: OrderRoutesDeps): Hono<EdgeEnv> {
       timestamp: __,
       ...order
     } = orderFrom(p, market, c.var.principal.accountId, deps.newClientOrderId());
-    const which = target(p, 'cancelOrderId', 'cancelOrigClientOrderId');
+    const which = orderTarget(p, 'cancelOrderId', 'cancelOrigClientOrderId');
     const command: CancelReplace = {
       type: 'cancelReplace',
       accountId,
@@ -168,7 +151,7 @@ export function cancelRoutes(deps: OrderRoutesDeps): Hono<EdgeEnv> {
     const m = market.definition;
     const newQty = steps(p, 'newQty', m.stepSize, 'LOT_SIZE');
     if (newQty === undefined) required(p, 'newQty');
-    const which = target(p, 'orderId', 'origClientOrderId');
+    const which = orderTarget(p, 'orderId', 'origClientOrderId');
     const newClientOrderId = p.get('newClientOrderId');
     const command: AmendOrder = {
       type: 'amendOrder',
