@@ -48,6 +48,11 @@ export class Processes {
     });
   }
 
+  /** The process ids of the children still running. */
+  pids(): number[] {
+    return [...this.children].flatMap((child) => (child.pid === undefined ? [] : [child.pid]));
+  }
+
   /** Stops every process still running: SIGTERM, SIGKILL after 5 s. */
   async stopAll(): Promise<void> {
     await Promise.all(

@@ -1,0 +1,699 @@
+// npm run bench:e2e -- [--duration S] [--warmup S] [--connections N] [--edges N] [--rate R]
+//                      [--workload steady|deep|sweep] [--accounts N] [--tracing off|RATIO] [--resp-type T]
+//                      [--batch N] [--url URL --admin-token T [--database-url URL]] [--seed N]
+//                      [--profile DIR] [--json]
+//
+// Signed orders end to end, as a Binance client sends them: `POST /api/v3/order` and `DELETE /api/v3/order`
+// (HMAC-SHA256, keep-alive connections, many accounts) built from the shared workloads
+// (../shared/bench/workload.mjs: ticks and lots become decimal strings, POST_ONLY becomes LIMIT_MAKER, a cancel
+// names its order by the clientOrderId this run gave it).
+//
+// By default it brings up the split deployment on the local Redis and Postgres: a database of its own (dropped
+// afterwards), a key prefix of its own (deleted), one matcher process and --edges edge processes with the rate
+// limits raised, and spreads the connections over the edges. With --url it drives a running deployment instead
+// (its admin API creates the market, accounts and keys; --database-url lets it check durability there too).
+//
+// - Closed loop by default: --connections requests in flight, each sent when the previous answered; the
+//   maximum throughput.
+// - --rate R: open loop at R requests/s whatever the answers do. Latency counts from each request's intended
+//   send time, so a stall shows as the queueing it causes (no coordinated omission).
+// - --tracing RATIO: the processes export spans over OTLP to a sink in this process, sampling RATIO of the
+//   traces (parentbased_traceidratio); `off` (default) configures no exporter.
+//
+// - --profile DIR: the processes it starts write V8 CPU profiles (.cpuprofile) into DIR when they stop;
+//   `node bench/cpu-profile.ts DIR/*.cpuprofile` summarizes where the time went.
+//
+// The first --warmup seconds are run but not measured. At the end: throughput (acknowledged requests per second
+// of the measured window), latency percentiles, answers by kind, each process's CPU, and a durability check:
+// every acknowledged order must be in Postgres and every acknowledged cancel must have left its order CANCELED.
+// `--json` prints one summary line:
+//   {"throughput", "errors": {kind: n}, "rejects": {code: n}, "latencyMs": {p50, p90, p99, p999, max}, ...}
+// Errors are what a client must worry about: transport failures, 5xx, timeouts with unknown status (-1007),
+// 429/418. Rejects are the business answers the workload provokes (a cancel of an order that already filled, a
+// post-only order that would cross, ...).
+
+import { createHmac, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { Pool } from 'undici';
+import { createMigratedDatabase, type TestDatabase } from '../db/test-database.ts';
+import { EDGE_MAIN, MATCHER_MAIN, Processes } from '../edge/test-processes.ts';
+import { deleteKeys, REDIS_URL } from '../matcher/bus/test-kit.ts';
+import { generate, MARKET, type Op, WORKLOADS, type Workload } from './workload.ts';
+
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '30' },
+    warmup: { type: 'string', default: '5' },
+    connections: { type: 'string', default: '64' },
+    edges: { type: 'string', default: '1' },
+    rate: { type: 'string' },
+    workload: { type: 'string', default: 'steady' },
+    accounts: { type: 'string', default: '1000' },
+    tracing: { type: 'string', default: 'off' },
+    'resp-type': { type: 'string', default: 'FULL' },
+    batch: { type: 'string', default: '1000' },
+    url: { type: 'string' },
+    'admin-token': { type: 'string' },
+    'database-url': { type: 'string' },
+    seed: { type: 'string', default: '1' },
+    profile: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  },
+});
+
+function number(name: string, text: string | undefined, { min = 0, integer = true } = {}): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < min || (integer && !Number.isSafeInteger(n))) {
+    fail(`--${name} must be ${integer ? 'an integer' : 'a number'} ≥ ${min}, got ${JSON.stringify(text)}`);
+  }
+  return n;
+}
+
+function fail(message: string): never {
+  console.error(`bench:e2e: ${message}`);
+  process.exit(64);
+}
+
+const options = {
+  durationS: number('duration', values.duration, { min: 1, integer: false }),
+  warmupS: number('warmup', values.warmup, { integer: false }),
+  connections: number('connections', values.connections, { min: 1 }),
+  edges: number('edges', values.edges, { min: 1 }),
+  rate: values.rate === undefined ? undefined : number('rate', values.rate, { min: 1, integer: false }),
+  workload: (WORKLOADS as readonly string[]).includes(values.workload!)
+    ? (values.workload as Workload)
+    : fail(`--workload must be one of ${WORKLOADS.join(', ')}`),
+  accounts: number('accounts', values.accounts, { min: 1 }),
+  tracing:
+    values.tracing === 'off' ? undefined : number('tracing', values.tracing, { min: 0, integer: false }),
+  respType: ['ACK', 'RESULT', 'FULL'].includes(values['resp-type']!)
+    ? values['resp-type']!
+    : fail('--resp-type must be ACK, RESULT or FULL'),
+  batch: number('batch', values.batch, { min: 1 }),
+  url: values.url,
+  adminToken: values['admin-token'],
+  databaseUrl: values['database-url'],
+  seed: number('seed', values.seed, { min: 1 }),
+  profileDir: values.profile,
+  json: values.json,
+};
+if (options.tracing !== undefined && options.tracing > 1) fail('--tracing must be off or a ratio in [0, 1]');
+if (options.url !== undefined && options.adminToken === undefined) fail('--url needs --admin-token');
+if (options.url !== undefined && options.tracing !== undefined)
+  fail('--tracing applies to the deployment it starts');
+
+const log = (line: string) => {
+  if (!options.json) console.log(line);
+};
+const progress = (line: string) => process.stderr.write(`${line}\n`);
+
+// ---------------------------------------------------------------------------------------------------------------
+// The deployment
+
+interface Target {
+  baseUrls: string[];
+  adminToken: string;
+  databaseUrl: string | undefined;
+  /** Process ids by role, for CPU accounting (empty for --url). */
+  pids: { matcher: number[]; edges: number[] };
+  spansReceived: () => number;
+  close(): Promise<void>;
+}
+
+async function startDeployment(): Promise<Target> {
+  const processes = new Processes();
+  const prefix = `bench-e2e:${randomBytes(4).toString('hex')}:`;
+  const adminToken = randomBytes(18).toString('base64url');
+  let database: TestDatabase | undefined;
+  let sink: Server | undefined;
+  let spans = 0;
+  const close = async () => {
+    await processes.stopAll();
+    await deleteKeys(prefix).catch(() => {});
+    await database?.drop().catch(() => {});
+    await new Promise((resolve) => (sink ? sink.close(resolve) : resolve(undefined)));
+  };
+  try {
+    database = await createMigratedDatabase();
+    const telemetry: NodeJS.ProcessEnv = {
+      OTEL_SDK_DISABLED: undefined,
+      OTEL_EXPORTER_OTLP_ENDPOINT: undefined,
+    };
+    if (options.tracing !== undefined) {
+      // An OTLP/HTTP sink: counts the spans it is sent (JSON) and answers as a collector does.
+      sink = createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (chunk: Buffer) => chunks.push(chunk));
+        req.on('end', () => {
+          if (req.url === '/v1/traces') spans += countSpans(Buffer.concat(chunks).toString('utf8'));
+          res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+        });
+      });
+      await new Promise<void>((resolve) => sink!.listen(0, '127.0.0.1', resolve));
+      const { port } = sink.address() as { port: number };
+      Object.assign(telemetry, {
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: String(options.tracing),
+        OTEL_METRICS_EXPORTER: 'none',
+      });
+    }
+    const common: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...telemetry,
+      REDIS_URL,
+      DATABASE_URL: database.url,
+      REDIS_PREFIX: prefix,
+      LOG_LEVEL: 'warn',
+      // --profile DIR: each process writes a V8 CPU profile there when it exits.
+      ...(options.profileDir === undefined
+        ? {}
+        : { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${options.profileDir}` }),
+    };
+    const matcher = processes.start(MATCHER_MAIN, {
+      ...common,
+      MATCHER_METRICS_PORT: 'off',
+      MATCHER_BATCH_SIZE: String(options.batch),
+    });
+    const ports = await Promise.all(
+      Array.from({ length: options.edges }, () =>
+        processes.startReporting(
+          EDGE_MAIN,
+          {
+            ...common,
+            PORT: '0',
+            HOST: '127.0.0.1',
+            ADMIN_TOKEN: adminToken,
+            API_SECRET_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+            LOG_LEVEL: 'info', // for the line that reports the port (nothing is logged per request)
+            // The benchmark's own accounts and address: limits out of the way (throttling is measured elsewhere).
+            RATE_LIMIT_WEIGHT_1M: '1000000000000',
+            RATE_LIMIT_ORDERS_10S: '1000000000000',
+            RATE_LIMIT_ORDERS_1D: '1000000000000',
+          },
+          'edge listening',
+        ),
+      ),
+    );
+    const edgePids = processes.pids().filter((pid) => pid !== matcher.pid);
+    return {
+      baseUrls: ports.map((port) => `http://127.0.0.1:${port}`),
+      adminToken,
+      databaseUrl: database.url,
+      pids: { matcher: matcher.pid === undefined ? [] : [matcher.pid], edges: edgePids },
+      spansReceived: () => spans,
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+function countSpans(body: string): number {
+  try {
+    const parsed = JSON.parse(body) as { resourceSpans?: { scopeSpans?: { spans?: unknown[] }[] }[] };
+    let n = 0;
+    for (const r of parsed.resourceSpans ?? []) for (const s of r.scopeSpans ?? []) n += s.spans?.length ?? 0;
+    return n;
+  } catch {
+    return 0;
+  }
+}
+
+async function waitReady(baseUrl: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const res = await fetch(`${baseUrl}/readyz`).catch(() => undefined);
+    await res?.body?.cancel();
+    if (res?.status === 200) return;
+    if (Date.now() > deadline) throw new Error(`${baseUrl} did not become ready`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Market, accounts and keys through the admin API
+
+interface Account {
+  accountId: number;
+  apiKey: string;
+  secret: Buffer;
+}
+
+async function setUp(target: Target): Promise<{ symbol: string; accounts: Account[] }> {
+  const admin = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const res = await fetch(`${target.baseUrls[0]}/admin/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${target.adminToken}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    if (res.status >= 300) throw new Error(`admin ${method} ${path}: ${res.status} ${text}`);
+    return JSON.parse(text) as T;
+  };
+  // A market of this run's own on a shared deployment; BTCUSDT on ours.
+  const symbol =
+    options.url === undefined ? MARKET.symbol : `B${randomBytes(4).toString('hex').toUpperCase()}`;
+  await admin('POST', '/markets', {
+    symbol,
+    baseAsset: MARKET.base,
+    quoteAsset: MARKET.quote,
+    tickSize: MARKET.tickSize,
+    stepSize: MARKET.stepSize,
+    makerFee: '0.001',
+    takerFee: '0.001',
+    // deep rests ~600 orders per account of 1000 after 1M operations.
+    maxNumOrders: 100_000,
+  });
+  const accounts: Account[] = new Array(options.accounts);
+  let next = 0;
+  const worker = async () => {
+    while (next < options.accounts) {
+      const i = next++;
+      const { accountId } = await admin<{ accountId: number }>('POST', '/accounts');
+      for (const [asset, amount] of Object.entries(MARKET.balance)) {
+        await admin('POST', `/accounts/${accountId}/deposits`, { asset, amount });
+      }
+      const key = await admin<{ apiKey: string; secretKey: string }>(
+        'POST',
+        `/accounts/${accountId}/api-keys`,
+        {
+          type: 'HMAC_SHA256',
+        },
+      );
+      accounts[i] = { accountId, apiKey: key.apiKey, secret: Buffer.from(key.secretKey) };
+    }
+  };
+  await Promise.all(Array.from({ length: 32 }, worker));
+  return { symbol, accounts };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Requests from the workload
+
+const Kind = { Place: 0, Cancel: 1 } as const;
+type Kind = (typeof Kind)[keyof typeof Kind];
+
+interface Request {
+  kind: Kind;
+  account: number;
+  /** The unsigned query string, without timestamp. */
+  query: string;
+  clientOrderId: string;
+}
+
+const decimal = (n: number, places: number): string => {
+  const s = String(n).padStart(places + 1, '0');
+  return `${s.slice(0, -places)}.${s.slice(-places)}`;
+};
+const TICK_PLACES = MARKET.tickSize.split('.')[1]!.length;
+const LOT_PLACES = MARKET.stepSize.split('.')[1]!.length;
+
+function requestsOf(ops: Op[], symbol: string, run: string): Request[] {
+  const common = `symbol=${symbol}`;
+  const tail = `&newOrderRespType=${options.respType}&recvWindow=60000`;
+  return ops.map((o): Request => {
+    const account = (o.user - 1) % options.accounts;
+    const clientOrderId = `${run}-${o.id}`;
+    if (o.op === 'cancel') {
+      return {
+        kind: Kind.Cancel,
+        account,
+        clientOrderId,
+        query: `${common}&origClientOrderId=${clientOrderId}`,
+      };
+    }
+    const side = o.side === 'buy' ? 'BUY' : 'SELL';
+    const quantity = decimal(o.qty, LOT_PLACES);
+    let order: string;
+    if (o.op === 'market') order = `side=${side}&type=MARKET&quantity=${quantity}`;
+    else {
+      const price = decimal(o.price, TICK_PLACES);
+      order =
+        o.tif === 'POST_ONLY'
+          ? `side=${side}&type=LIMIT_MAKER&quantity=${quantity}&price=${price}`
+          : `side=${side}&type=LIMIT&timeInForce=${o.tif}&quantity=${quantity}&price=${price}`;
+    }
+    return {
+      kind: Kind.Place,
+      account,
+      clientOrderId,
+      query: `${common}&${order}&newClientOrderId=${clientOrderId}${tail}`,
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The load
+
+interface Tally {
+  acked: number;
+  errors: Record<string, number>;
+  rejects: Record<string, number>;
+  reasons: Record<string, number>;
+  answers: Record<string, number>;
+}
+
+const newTally = (): Tally => ({ acked: 0, errors: {}, rejects: {}, reasons: {}, answers: {} });
+const bump = (map: Record<string, number>, key: string) => {
+  map[key] = (map[key] ?? 0) + 1;
+};
+
+/** Latencies in ms, growing as needed. */
+class Samples {
+  private values = new Float64Array(1 << 16);
+  length = 0;
+  push(value: number): void {
+    if (this.length === this.values.length) {
+      const bigger = new Float64Array(this.values.length * 2);
+      bigger.set(this.values);
+      this.values = bigger;
+    }
+    this.values[this.length++] = value;
+  }
+  sorted(from = 0): Float64Array {
+    return this.values.slice(from, this.length).sort();
+  }
+}
+
+const percentile = (sorted: Float64Array, q: number): number =>
+  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+
+function latencySummary(sorted: Float64Array) {
+  const round = (x: number) => Math.round(x * 100) / 100;
+  return {
+    p50: round(percentile(sorted, 0.5)),
+    p90: round(percentile(sorted, 0.9)),
+    p99: round(percentile(sorted, 0.99)),
+    p999: round(percentile(sorted, 0.999)),
+    max: round(sorted.length === 0 ? NaN : sorted[sorted.length - 1]!),
+  };
+}
+
+async function drive(target: Target, symbol: string, accounts: Account[], requests: Request[]) {
+  const perEdge = Math.max(1, Math.ceil(options.connections / target.baseUrls.length));
+  const pools = target.baseUrls.map(
+    (url) => new Pool(url, { connections: perEdge, pipelining: 1, keepAliveTimeout: 60_000 }),
+  );
+  const tally = newTally();
+  const samples = new Samples();
+  const placed: number[] = [];
+  const cancelled: string[] = [];
+  const warmupMs = options.warmupS * 1000;
+  const durationMs = options.durationS * 1000;
+  let measuredFrom = -1; // index into samples where the measured window starts
+  let measuredAcked = 0;
+  let inFlight = 0;
+  let next = 0;
+  const start = performance.now();
+
+  const send = async (request: Request, intended: number, poolIndex: number): Promise<void> => {
+    const account = accounts[request.account]!;
+    const query = `${request.query}&timestamp=${Date.now()}`;
+    const signature = createHmac('sha256', account.secret).update(query).digest('hex');
+    inFlight++;
+    let status = 0;
+    let text = '';
+    try {
+      const res = await pools[poolIndex]!.request({
+        method: request.kind === Kind.Place ? 'POST' : 'DELETE',
+        path: `/api/v3/order?${query}&signature=${signature}`,
+        headers: { 'x-mbx-apikey': account.apiKey },
+      });
+      status = res.statusCode;
+      text = await res.body.text();
+    } catch (error) {
+      bump(tally.errors, `transport:${(error as { code?: string }).code ?? (error as Error).name}`);
+    }
+    inFlight--;
+    const done = performance.now();
+    const measured = intended - start >= warmupMs;
+    if (measured && measuredFrom < 0) measuredFrom = samples.length;
+    if (status === 0) return;
+    if (measured) samples.push(done - intended);
+    const kind = request.kind === Kind.Place ? 'place' : 'cancel';
+    if (status === 200) {
+      tally.acked++;
+      if (measured) measuredAcked++;
+      bump(tally.answers, `${kind} 200`);
+      if (request.kind === Kind.Place) placed.push((JSON.parse(text) as { orderId: number }).orderId);
+      else cancelled.push(request.clientOrderId);
+      return;
+    }
+    let code = '';
+    let msg = '';
+    try {
+      ({ code, msg } = JSON.parse(text) as { code: string; msg: string });
+    } catch {
+      // not JSON: a proxy's or server's error page
+    }
+    bump(tally.answers, `${kind} ${status}`);
+    if (status === 429 || status === 418 || status >= 500) {
+      bump(
+        tally.errors,
+        String(code) === '-1007' ? 'timeout-unknown' : `http:${status}${code ? ` ${code}` : ''}`,
+      );
+    } else {
+      bump(tally.rejects, String(code));
+      bump(tally.reasons, `${kind} ${code} ${msg}`);
+    }
+  };
+
+  // Progress, once a second.
+  let lastAcked = 0;
+  let lastSamples = 0;
+  const ticker = setInterval(() => {
+    const t = (performance.now() - start) / 1000;
+    const recent = samples.sorted(lastSamples);
+    lastSamples = samples.length;
+    const errors = Object.values(tally.errors).reduce((a, b) => a + b, 0);
+    progress(
+      `${t.toFixed(0).padStart(4)}s ${String(tally.acked - lastAcked).padStart(6)} acked/s  ` +
+        `p50 ${percentile(recent, 0.5).toFixed(1)} ms  p99 ${percentile(recent, 0.99).toFixed(1)} ms  ` +
+        `in flight ${inFlight}  errors ${errors}${t * 1000 < warmupMs ? '  (warm-up)' : ''}`,
+    );
+    lastAcked = tally.acked;
+  }, 1000);
+
+  const end = start + warmupMs + durationMs;
+  if (options.rate === undefined) {
+    // Closed loop: each connection sends its next request when the previous one answered.
+    await Promise.all(
+      Array.from({ length: options.connections }, async (_, c) => {
+        const poolIndex = c % pools.length;
+        while (next < requests.length && performance.now() < end) {
+          const request = requests[next++]!;
+          await send(request, performance.now(), poolIndex);
+        }
+      }),
+    );
+  } else {
+    // Open loop: request i is due at start + i / rate, sent then whatever came back.
+    const interval = 1000 / options.rate;
+    const pending = new Set<Promise<void>>();
+    await new Promise<void>((resolve) => {
+      const tick = () => {
+        const now = performance.now();
+        while (next < requests.length && start + next * interval <= Math.min(now, end)) {
+          const i = next++;
+          const p = send(requests[i]!, start + i * interval, i % pools.length);
+          pending.add(p);
+          void p.finally(() => pending.delete(p));
+        }
+        if (now >= end || next >= requests.length) resolve();
+        else setTimeout(tick, 1);
+      };
+      tick();
+    });
+    await Promise.all(pending);
+  }
+  const elapsed = performance.now() - start;
+  clearInterval(ticker);
+  await Promise.all(pools.map((pool) => pool.close()));
+  const measuredMs = Math.max(1, Math.min(elapsed, warmupMs + durationMs) - warmupMs);
+  return {
+    tally,
+    sent: next,
+    latency: latencySummary(samples.sorted(Math.max(0, measuredFrom))),
+    throughput: Math.round((measuredAcked / measuredMs) * 1000),
+    placed,
+    cancelled,
+    symbol,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// CPU: seconds each process spent, from /proc, over the measured run
+
+const TICKS_PER_SECOND = 100;
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND; // utime + stime
+  } catch {
+    return NaN;
+  }
+}
+function machineBusySeconds(): number {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.split(/\s+/).slice(1).map(Number);
+  const idle = cpu[3]! + cpu[4]!;
+  return (cpu.reduce((a, b) => a + b, 0) - idle) / TICKS_PER_SECOND;
+}
+
+function cpuMeter(target: Target) {
+  const read = () => ({
+    matcher: target.pids.matcher.reduce((s, pid) => s + cpuSeconds(pid), 0),
+    edges: target.pids.edges.reduce((s, pid) => s + cpuSeconds(pid), 0),
+    loadgen: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+    machine: machineBusySeconds(),
+    at: performance.now(),
+  });
+  const before = read();
+  return () => {
+    const after = read();
+    const seconds = (after.at - before.at) / 1000;
+    const cores = (key: 'matcher' | 'edges' | 'loadgen' | 'machine') =>
+      Math.round(((after[key] - before[key]) / seconds) * 100) / 100;
+    const used = { matcher: cores('matcher'), edges: cores('edges'), loadgen: cores('loadgen') };
+    const machine = cores('machine');
+    // What is left is Postgres, Redis and anything else running.
+    return {
+      ...used,
+      other: Math.round((machine - used.matcher - used.edges - used.loadgen) * 100) / 100,
+      machine,
+    };
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Durability: what was acknowledged is in Postgres
+
+async function checkDurable(databaseUrl: string, placed: number[], cancelled: string[]) {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const count = async (sql: string, values: unknown[]) =>
+      Number((await client.query<{ n: string }>(sql, [values])).rows[0]!.n);
+    let ordersFound = 0;
+    let cancelsFound = 0;
+    for (let i = 0; i < placed.length; i += 50_000) {
+      ordersFound += await count(
+        'select count(*) as n from orders where order_id = any($1::bigint[])',
+        placed.slice(i, i + 50_000),
+      );
+    }
+    for (let i = 0; i < cancelled.length; i += 50_000) {
+      cancelsFound += await count(
+        `select count(*) as n from orders where client_order_id = any($1::text[]) and status = 'CANCELED'`,
+        cancelled.slice(i, i + 50_000),
+      );
+    }
+    return {
+      ordersAcknowledged: placed.length,
+      ordersInPostgres: ordersFound,
+      cancelsAcknowledged: cancelled.length,
+      cancelsInPostgres: cancelsFound,
+      ok: ordersFound === placed.length && cancelsFound === cancelled.length,
+    };
+  } finally {
+    await client.end();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const target: Target =
+    options.url === undefined
+      ? await startDeployment()
+      : {
+          baseUrls: options.url.split(','),
+          adminToken: options.adminToken!,
+          databaseUrl: options.databaseUrl,
+          pids: { matcher: [], edges: [] },
+          spansReceived: () => 0,
+          close: async () => {},
+        };
+  let interrupted = false;
+  process.once('SIGINT', () => {
+    interrupted = true;
+    progress('interrupted: stopping the deployment');
+    void target.close().finally(() => process.exit(130));
+  });
+  try {
+    await Promise.all(target.baseUrls.map(waitReady));
+    const setupStart = performance.now();
+    const { symbol, accounts } = await setUp(target);
+    // Enough operations for the run at the offered rate, or at a closed loop's best (40k/s).
+    const opsNeeded =
+      Math.ceil((options.rate ?? 40_000) * (options.durationS + options.warmupS) * 1.05) + 1000;
+    const requests = requestsOf(
+      generate(options.workload, opsNeeded, options.seed),
+      symbol,
+      randomBytes(3).toString('hex'),
+    );
+    log(
+      `bench:e2e ${options.workload}, ${options.rate === undefined ? `closed loop, ${options.connections} connections` : `open loop at ${options.rate}/s`}, ` +
+        `${target.baseUrls.length} edge(s), ${accounts.length} accounts, tracing ${options.tracing ?? 'off'}; ` +
+        `set up in ${((performance.now() - setupStart) / 1000).toFixed(1)} s; ${options.warmupS} s warm-up + ${options.durationS} s`,
+    );
+    const cpu = cpuMeter(target);
+    const run = await drive(target, symbol, accounts, requests);
+    const cores = cpu();
+    if (interrupted) return;
+    const durable =
+      target.databaseUrl === undefined
+        ? undefined
+        : await checkDurable(target.databaseUrl, run.placed, run.cancelled);
+    const summary = {
+      workload: options.workload,
+      mode: options.rate === undefined ? 'closed' : 'open',
+      ...(options.rate === undefined ? { connections: options.connections } : { rate: options.rate }),
+      edges: target.baseUrls.length,
+      tracing: options.tracing ?? 'off',
+      durationS: options.durationS,
+      throughput: run.throughput,
+      sent: run.sent,
+      acknowledged: run.tally.acked,
+      errors: run.tally.errors,
+      rejects: run.tally.rejects,
+      latencyMs: run.latency,
+      answers: run.tally.answers,
+      cpuCores: cores,
+      // CPU per acknowledged request, µs: what each part costs, whatever else shares the machine.
+      cpuUsPerRequest: Object.fromEntries(
+        Object.entries(cores).map(([k, v]) => [k, Math.round((v * 1e6) / Math.max(1, run.throughput))]),
+      ),
+      ...(options.tracing === undefined ? {} : { spansExported: target.spansReceived() }),
+      durable,
+    };
+    if (options.json) console.log(JSON.stringify(summary));
+    else {
+      log(
+        `throughput      ${run.throughput} acknowledged requests/s (${run.tally.acked} of ${run.sent} sent)`,
+      );
+      log(
+        `latency ms      ${Object.entries(run.latency)
+          .map(([k, v]) => `${k} ${v}`)
+          .join('  ')}`,
+      );
+      log(`answers         ${JSON.stringify(run.tally.answers)}`);
+      log(`errors          ${JSON.stringify(run.tally.errors)}`);
+      log(`rejects         ${JSON.stringify(run.tally.reasons)}`);
+      log(`cpu (cores)     ${JSON.stringify(cores)}`);
+      log(`cpu µs/request  ${JSON.stringify(summary.cpuUsPerRequest)}`);
+      if (options.tracing !== undefined) log(`spans exported  ${target.spansReceived()}`);
+      if (durable !== undefined) log(`durable         ${JSON.stringify(durable)}`);
+    }
+    if (durable !== undefined && !durable.ok) process.exitCode = 1;
+  } finally {
+    if (!interrupted) await target.close();
+  }
+}
+
+await main();
