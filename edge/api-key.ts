@@ -1,11 +1,16 @@
-// An API key as the signed-request middleware needs it (the KeyStore port hands these out), with its
-// verification key as a Web Crypto CryptoKey, imported once by whoever loads the key: web-standard APIs only,
-// so the app that verifies signatures runs on any runtime.
+// An API key as the signed-request middleware needs it (the KeyStore port hands these out), with the function
+// that checks its signatures, made once by whoever loads the key. The app itself does no cryptography: it
+// decodes the signature and hands it over, so it stays web-standard while the Node adapter (key-store.ts)
+// verifies synchronously with node:crypto (Web Crypto's verify is a thread-pool job per call, ~10 % of an
+// edge's CPU under load).
 
 import type { Permission } from './context.ts';
 
-/** Web Crypto's key, typed from the global (the project's TypeScript lib has no DOM types to name it). */
-export type CryptoKey = InstanceType<typeof globalThis.CryptoKey>;
+/**
+ * Whether `signature` (raw bytes: the HMAC's 32, Ed25519's 64) is the key's signature of `payload`, comparing
+ * in constant time.
+ */
+export type Verify = (payload: Uint8Array, signature: Uint8Array) => boolean | Promise<boolean>;
 
 export type ApiKey = {
   apiKey: string;
@@ -15,23 +20,11 @@ export type ApiKey = {
   /** Addresses and CIDR blocks it may be used from; empty: any. */
   ipAllowList: readonly string[];
   revoked: boolean;
-} & (
-  | { type: 'HMAC_SHA256'; /** HMAC-SHA256, usage 'verify' (importHmacSecret). */ secret: CryptoKey }
-  | { type: 'ED25519'; /** Ed25519, usage 'verify' (importEd25519PublicKey). */ publicKey: CryptoKey }
-);
+  type: 'HMAC_SHA256' | 'ED25519';
+  verify: Verify;
+};
 
 export interface KeyStore {
   /** The key, revoked ones included; null when there is no such key. */
   find(apiKey: string): Promise<ApiKey | null>;
-}
-
-/** An HMAC secret (the UTF-8 bytes of the text, as clients sign with it) as a key that can only verify. */
-export function importHmacSecret(secret: string): Promise<CryptoKey> {
-  const bytes = new TextEncoder().encode(secret);
-  return crypto.subtle.importKey('raw', bytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
-}
-
-/** An Ed25519 public key in SPKI (DER) as a key that can only verify. */
-export function importEd25519PublicKey(spki: Uint8Array<ArrayBuffer>): Promise<CryptoKey> {
-  return crypto.subtle.importKey('spki', spki, { name: 'Ed25519' }, false, ['verify']);
 }

@@ -57,14 +57,18 @@ export function createApp(deps: AppDeps): Hono<EdgeEnv> {
     c.set('clientIp', deps.clientIp(c));
     await next();
   });
-  app.use(
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new BinanceHttpError(413, -1000, `Request body larger than ${MAX_BODY_BYTES} bytes.`);
-      },
-    }),
-  );
+  const tooLarge = () => {
+    throw new BinanceHttpError(413, -1000, `Request body larger than ${MAX_BODY_BYTES} bytes.`);
+  };
+  const countedLimit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
+  // A body framed by Content-Length (the server's HTTP parser holds it to that length) is judged by the header
+  // alone; only a chunked or unframed one is counted as it is read. Hono's bodyLimit would otherwise touch
+  // `c.req.raw.body`, which makes the Node adapter build a full Request with a stream for every POST and DELETE.
+  app.use(async function limitBody(c, next) {
+    const length = c.req.header('content-length');
+    if (length === undefined || c.req.header('transfer-encoding') !== undefined) return countedLimit(c, next);
+    return Number.parseInt(length, 10) > MAX_BODY_BYTES ? tooLarge() : next();
+  });
   // Times in µs (X-MBX-TIME-UNIT: MICROSECOND) are not served: refused rather than answered in ms unasked.
   app.use('/api/*', async function timeUnit(c, next) {
     const unit = c.req.header('x-mbx-time-unit');

@@ -1,15 +1,24 @@
 // The KeyStore adapter (the port is api-key.ts): the cache that serves API keys from Postgres, secrets
-// decrypted and keys imported for Web Crypto once per load, and the creation of keys for the admin API.
+// decrypted and verifiers made once per load (node:crypto, synchronous: an HMAC costs ~2 µs where a Web Crypto
+// verify is a thread-pool job), and the creation of keys for the admin API.
 //
 // Caching: a key is read from the database at most once per `ttlMs` (default 2 s), so a revocation takes effect
 // within that; unknown keys are remembered for `unknownTtlMs` in a map of bounded size, so that a client
 // repeating a wrong key does not reach Postgres each time and random keys cannot grow memory without bound.
 // Concurrent look-ups of one key share one query.
 
-import { createPublicKey, type KeyObject, randomBytes } from 'node:crypto';
+import {
+  createHmac,
+  createPublicKey,
+  createSecretKey,
+  type KeyObject,
+  randomBytes,
+  timingSafeEqual,
+  verify as verifySignature,
+} from 'node:crypto';
 import type { Database } from '../db/client.ts';
 import { accountExists, type ApiKeyRow, type ApiKeyType, createApiKey } from '../db/repositories/api-keys.ts';
-import { type ApiKey, importEd25519PublicKey, importHmacSecret, type KeyStore } from './api-key.ts';
+import type { ApiKey, KeyStore, Verify } from './api-key.ts';
 import type { Clock } from './clock.ts';
 import { PERMISSIONS, type Permission } from './context.ts';
 import { invalidIpAllowEntries } from './ip-allow-list.ts';
@@ -118,15 +127,28 @@ export async function toApiKey(row: ApiKeyRow, secretBox: SecretBox): Promise<Ap
   };
   if (row.type === 'HMAC_SHA256') {
     if (row.secretCiphertext === null) throw new Error(`HMAC key ${row.apiKey.slice(0, 8)}… has no secret`);
-    const secret = await importHmacSecret(secretBox.decrypt(row.secretCiphertext, row.apiKey));
-    return { ...common, type: row.type, secret };
+    return {
+      ...common,
+      type: row.type,
+      verify: hmacVerifier(secretBox.decrypt(row.secretCiphertext, row.apiKey)),
+    };
   }
   const parsed = parseEd25519PublicKey(row.publicKey ?? '');
   if (typeof parsed === 'string') throw new Error(`API key ${row.apiKey.slice(0, 8)}…: ${parsed}`);
-  const publicKey = await importEd25519PublicKey(
-    new Uint8Array(parsed.export({ type: 'spki', format: 'der' })),
-  );
-  return { ...common, type: row.type, publicKey };
+  return { ...common, type: row.type, verify: ed25519Verifier(parsed) };
+}
+
+/** HMAC-SHA256 with the secret's UTF-8 bytes (as clients sign), compared in constant time. */
+export function hmacVerifier(secret: string): Verify {
+  const key = createSecretKey(Buffer.from(secret, 'utf8'));
+  return (payload, signature) =>
+    signature.length === 32 && timingSafeEqual(createHmac('sha256', key).update(payload).digest(), signature);
+}
+
+/** Ed25519 with the public key. */
+export function ed25519Verifier(publicKey: KeyObject): Verify {
+  return (payload, signature) =>
+    signature.length === 64 && verifySignature(null, payload, publicKey, signature);
 }
 
 /** The key, or why the text is not an Ed25519 public key in PEM. */

@@ -70,7 +70,9 @@ export class RedisBus implements Bus {
       // It rejects instead (by its timeout), and the caller reports the outcome as unknown.
       autoResendUnfulfilledCommands: false,
     };
-    this.#commands = this.#open({ commandTimeout: commandTimeoutMs });
+    // Auto-pipelining: the calls made in one turn of the event loop (an edge's concurrent requests) go out in
+    // one write, which on a busy machine costs far less than a write each.
+    this.#commands = this.#open({ commandTimeout: commandTimeoutMs, enableAutoPipelining: true });
     // blockingTimeout makes a blocking read on a dead socket give up after its own BLOCK time.
     this.#blocking = this.#open({ blockingTimeout: commandTimeoutMs });
   }

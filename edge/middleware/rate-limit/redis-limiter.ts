@@ -164,6 +164,8 @@ export class RedisLimiter implements Limiter {
       retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 1_000),
       // A hit whose connection dropped may have been counted; resending it could count it twice.
       autoResendUnfulfilledCommands: false,
+      // The hits of requests handled in one turn of the event loop go out in one write.
+      enableAutoPipelining: true,
     };
     this.#redis = new Redis(url, redisOptions);
     // Without a listener ioredis would report every failed reconnection as an unhandled 'error' event.

@@ -1,14 +1,15 @@
 // For the tests of the signed-request middleware: Binance's documented HMAC example, an Ed25519 key pair made
 // here, a fake key store that records look-ups, a fake clock, and an app with the middleware in front of a route
-// that echoes what the middleware handed it (and counts that it ran). Keys are made with node:crypto and handed
-// to the middleware as the CryptoKeys a real key store imports.
+// that echoes what the middleware handed it (and counts that it ran). Keys carry the verifiers the real key
+// store makes (edge/key-store.ts).
 
-import { createHmac, createSecretKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import { createHmac, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { Hono } from 'hono';
 import { expect } from 'vitest';
 import type { EdgeEnv } from '../../context.ts';
 import { BinanceHttpError } from '../../http-error.ts';
 import type { ApiKey, KeyStore } from '../../api-key.ts';
+import { ed25519Verifier, hmacVerifier } from '../../key-store.ts';
 import { signed, type SignedOptions } from './index.ts';
 
 // Binance's example (rest-api, "SIGNED request example (HMAC)"): examples 1 and 2 sign PARAMS; example 3 sends
@@ -26,16 +27,12 @@ export const EXAMPLE_TIME = 1499827319559;
 export const ED_KEY = 'E'.repeat(64);
 const edPair = generateKeyPairSync('ed25519');
 
-/** The secret as a CryptoKey that can only verify, as CachedKeyStore hands it out. */
-const verifyingHmac = (secret: string) =>
-  createSecretKey(Buffer.from(secret)).toCryptoKey({ name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
-
 export const hmacKey = (over: Partial<ApiKey> = {}): ApiKey =>
   ({
     apiKey: API_KEY,
     accountId: 7,
     type: 'HMAC_SHA256',
-    secret: verifyingHmac(SECRET),
+    verify: hmacVerifier(SECRET),
     permissions: ['TRADE', 'USER_DATA'],
     ipAllowList: [],
     revoked: false,
@@ -46,7 +43,7 @@ export const edKey = (publicKey: KeyObject = edPair.publicKey): ApiKey => ({
   apiKey: ED_KEY,
   accountId: 9,
   type: 'ED25519',
-  publicKey: publicKey.toCryptoKey('Ed25519', false, ['verify']),
+  verify: ed25519Verifier(publicKey),
   permissions: ['USER_DATA'],
   ipAllowList: [],
   revoked: false,
