@@ -1,10 +1,11 @@
-// What the matcher writes and reads back: one transaction per batch (group commit) carrying every effect of the
+// What the matcher writes and reads back: one statement per batch (group commit) carrying every effect of the
 // batch's commands and the stream offset of its last command, and the start-up load that rebuilds the state.
-// Every write is one multi-row statement per table over unnest()ed array parameters: a constant number of
-// parameters whatever the batch size, the same statements on node-postgres and PGlite.
+// Every table's rows are one multi-row insert over unnest()ed array parameters (a constant number of parameters
+// whatever the batch size), and the inserts are data-modifying CTEs of a single statement, fenced by the offset
+// update: one round trip and one implicit transaction per batch, the same SQL on node-postgres and PGlite.
 
 import { param, type SQL, sql } from 'drizzle-orm';
-import { type Database, rowsOf, transaction } from '../client.ts';
+import { type Database, rowsOf } from '../client.ts';
 
 export interface OffsetRow {
   shard: string;
@@ -185,24 +186,33 @@ const units = (values: bigint[]): SQL => array(values.map(String));
 const maybeUnits = (values: (bigint | null)[]): SQL =>
   array(values.map((v) => (v === null ? null : String(v))));
 
-/** Writes a batch and moves the offset, in one transaction; throws FencedError when the shard moved on. */
+/**
+ * Writes a batch and moves the offset, atomically (one statement); throws FencedError, having written nothing,
+ * when the shard moved on.
+ *
+ * The offset update is the `fence` CTE: its row lock serialises competing matchers, and every write is gated
+ * on it having matched (`where exists (select from fence)`), so a deposed matcher's batch changes nothing.
+ * The CTEs touch different tables (fee tiers: deletes and inserts of different rows), and foreign keys are
+ * checked at the end of the statement, when every CTE has run.
+ */
 export async function commitBatch(db: Database, batch: BatchWrite): Promise<void> {
-  await transaction(db, async (tx) => {
-    const o = batch.offset;
-    // First: the row lock serialises competing matchers, and the check fences a deposed one.
-    const moved = await rowsOf(
-      tx,
-      sql`
+  const o = batch.offset;
+  const parts = [
+    sql`with fence as (
       update matcher_offsets set stream_id = ${o.streamId}, seq = ${o.seq}, next_order_id = ${o.nextOrderId},
         next_trade_id = ${o.nextTradeId}, next_prevented_match_id = ${o.nextPreventedMatchId},
         queue_clock = ${o.queueClock}, updated_at = now()
       where shard = ${o.shard} and epoch = ${o.epoch} and stream_id = ${batch.previousStreamId}
-      returning shard`,
-    );
-    if (moved.length !== 1) throw new FencedError(o.shard);
-    for (const statement of batchStatements(batch)) await tx.execute(statement);
-  });
+      returning shard)`,
+  ];
+  batchStatements(batch).forEach((statement, i) => parts.push(sql`, ${sql.raw(`w${i}`)} as (${statement})`));
+  parts.push(sql` select count(*)::int as moved from fence`);
+  const rows = await rowsOf(db, sql.join(parts));
+  if (Number(rows[0]?.moved) !== 1) throw new FencedError(o.shard);
 }
+
+/** Rows of a batch, unless the fence CTE did not match. */
+const FENCED = sql`where exists (select from fence)`;
 
 function batchStatements(b: BatchWrite): SQL[] {
   const out: SQL[] = [];
@@ -213,6 +223,7 @@ function batchStatements(b: BatchWrite): SQL[] {
       insert into assets (name, deposited, withdrawn, fees_collected)
       select * from unnest(${array(col(r, (a) => a.name))}::text[], ${units(col(r, (a) => a.deposited))}::numeric[],
         ${units(col(r, (a) => a.withdrawn))}::numeric[], ${units(col(r, (a) => a.feesCollected))}::numeric[])
+      ${FENCED}
       on conflict (name) do update set deposited = excluded.deposited, withdrawn = excluded.withdrawn,
         fees_collected = excluded.fees_collected`);
   }
@@ -223,6 +234,7 @@ function batchStatements(b: BatchWrite): SQL[] {
       select * from unnest(${array(col(r, (m) => m.symbol))}::text[], ${array(col(r, (m) => m.baseAsset))}::text[],
         ${array(col(r, (m) => m.quoteAsset))}::text[], ${array(col(r, (m) => m.definition))}::jsonb[],
         ${array(col(r, (m) => m.status))}::text[], ${array(col(r, (m) => m.lastPrice))}::int8[])
+      ${FENCED}
       on conflict (symbol) do update set definition = excluded.definition, status = excluded.status,
         last_price = excluded.last_price`);
   }
@@ -232,6 +244,7 @@ function batchStatements(b: BatchWrite): SQL[] {
       insert into balances (account_id, asset, free, locked)
       select * from unnest(${array(col(r, (x) => x.accountId))}::int8[], ${array(col(r, (x) => x.asset))}::text[],
         ${units(col(r, (x) => x.free))}::numeric[], ${units(col(r, (x) => x.locked))}::numeric[])
+      ${FENCED}
       on conflict (account_id, asset) do update set free = excluded.free, locked = excluded.locked`);
   }
   const removed = b.feeTiers.filter((t) => t.makerFee === null || t.takerFee === null);
@@ -240,13 +253,15 @@ function batchStatements(b: BatchWrite): SQL[] {
     out.push(sql`
       delete from fee_tiers using unnest(${array(col(removed, (t) => t.accountId))}::int8[],
         ${array(col(removed, (t) => t.symbol))}::text[]) as gone(account_id, symbol)
-      where fee_tiers.account_id = gone.account_id and fee_tiers.symbol = gone.symbol`);
+      where fee_tiers.account_id = gone.account_id and fee_tiers.symbol = gone.symbol
+        and exists (select from fence)`);
   }
   if (set.length > 0) {
     out.push(sql`
       insert into fee_tiers (account_id, symbol, maker_fee, taker_fee)
       select * from unnest(${array(col(set, (t) => t.accountId))}::int8[], ${array(col(set, (t) => t.symbol))}::text[],
         ${array(col(set, (t) => t.makerFee))}::int8[], ${array(col(set, (t) => t.takerFee))}::int8[])
+      ${FENCED}
       on conflict (account_id, symbol) do update set maker_fee = excluded.maker_fee, taker_fee = excluded.taker_fee`);
   }
   if (b.orders.length > 0) out.push(ordersStatement(b.orders));
@@ -258,7 +273,8 @@ function batchStatements(b: BatchWrite): SQL[] {
       select * from unnest(${array(col(r, (l) => l.accountId))}::int8[], ${array(col(r, (l) => l.asset))}::text[],
         ${units(col(r, (l) => l.amount))}::numeric[], ${array(col(r, (l) => l.cause))}::text[],
         ${array(col(r, (l) => l.tradeId))}::int8[], ${array(col(r, (l) => l.seq))}::int8[],
-        ${array(col(r, (l) => l.time))}::int8[])`);
+        ${array(col(r, (l) => l.time))}::int8[])
+      ${FENCED}`);
   }
   if (b.preventedMatches.length > 0) {
     const r = b.preventedMatches;
@@ -269,7 +285,8 @@ function batchStatements(b: BatchWrite): SQL[] {
         ${array(col(r, (p) => p.symbol))}::text[], ${array(col(r, (p) => p.accountId))}::int8[],
         ${array(col(r, (p) => p.takerOrderId))}::int8[], ${array(col(r, (p) => p.makerOrderId))}::int8[],
         ${array(col(r, (p) => p.price))}::int8[], ${array(col(r, (p) => p.qty))}::int8[],
-        ${array(col(r, (p) => p.mode))}::text[], ${array(col(r, (p) => p.time))}::int8[])`);
+        ${array(col(r, (p) => p.mode))}::text[], ${array(col(r, (p) => p.time))}::int8[])
+      ${FENCED}`);
   }
   return out;
 }
@@ -288,6 +305,7 @@ function ordersStatement(r: OrderRow[]): SQL {
       ${col((o) => o.status)}::text[], ${col((o) => o.selfTradePreventionMode)}::text[],
       ${col((o) => o.preventedQty)}::int8[], ${col((o) => o.time)}::int8[], ${col((o) => o.updateTime)}::int8[],
       ${col((o) => o.isWorking)}::bool[], ${col((o) => o.queuedAt)}::int8[])
+    ${FENCED}
     on conflict (order_id) do update set client_order_id = excluded.client_order_id,
       orig_qty = excluded.orig_qty, executed_qty = excluded.executed_qty, cum_quote = excluded.cum_quote,
       status = excluded.status, prevented_qty = excluded.prevented_qty, update_time = excluded.update_time,
@@ -304,7 +322,8 @@ function tradesStatement(r: TradeRow[]): SQL {
       ${col((t) => t.buyerOrderId)}::int8[], ${col((t) => t.sellerOrderId)}::int8[],
       ${col((t) => t.buyerAccountId)}::int8[], ${col((t) => t.sellerAccountId)}::int8[],
       ${col((t) => t.isBuyerMaker)}::bool[], ${units(r.map((t) => t.buyerFee))}::numeric[],
-      ${units(r.map((t) => t.sellerFee))}::numeric[], ${col((t) => t.time)}::int8[])`;
+      ${units(r.map((t) => t.sellerFee))}::numeric[], ${col((t) => t.time)}::int8[])
+    ${FENCED}`;
 }
 
 /** Everything the matcher rebuilds its state from, as the last commit left it. */
