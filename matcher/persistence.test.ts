@@ -149,20 +149,33 @@ describe.each(DRIVERS)('matcher state on %s', (kind) => {
     const state = createState();
     const first = await claimShard(client.db, initialOffset(SHARD));
     const builder = new BatchBuilder(state);
-    const { events } = apply(state, setupCommands(1)[0]!);
-    builder.add(0, 0, events);
+    const [market, , deposit] = setupCommands(1);
+    builder.add(0, 0, apply(state, market!).events);
     await commitBatch(client.db, builder.build(SHARD, '0-0', '5-0', first.epoch));
+    // The refused batches carry rows of every kind the first did not: a new asset, a balance, a ledger entry.
+    const refused = new BatchBuilder(state);
+    refused.add(1, 0, apply(state, deposit!).events);
+    const written = async () =>
+      (
+        await rowsOf(
+          client.db,
+          sql`select (select count(*) from assets)::int as assets, (select count(*) from balances)::int as balances,
+            (select count(*) from ledger_entries)::int as ledger`,
+        )
+      )[0];
+    const before = await written();
     // Skipping ahead of the committed offset, or replaying from before it, is refused.
-    await expect(commitBatch(client.db, builder.build(SHARD, '4-0', '6-0', first.epoch))).rejects.toThrow(
+    await expect(commitBatch(client.db, refused.build(SHARD, '4-0', '6-0', first.epoch))).rejects.toThrow(
       FencedError,
     );
     const second = await claimShard(client.db, initialOffset(SHARD));
     expect(second.epoch).toBe(first.epoch + 1);
     expect(second.streamId).toBe('5-0');
-    await expect(commitBatch(client.db, builder.build(SHARD, '5-0', '6-0', first.epoch))).rejects.toThrow(
+    await expect(commitBatch(client.db, refused.build(SHARD, '5-0', '6-0', first.epoch))).rejects.toThrow(
       FencedError,
     );
     // Nothing of the refused commits landed; the new owner commits.
+    expect(await written()).toEqual(before);
     expect((await readOffset(client.db, SHARD))?.streamId).toBe('5-0');
     await commitBatch(client.db, new BatchBuilder(state).build(SHARD, '5-0', '6-0', second.epoch));
     expect((await readOffset(client.db, SHARD))?.streamId).toBe('6-0');
