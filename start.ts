@@ -8,6 +8,7 @@ import { connect, type Database, rowsOf } from './db/client.ts';
 import { createAccount } from './db/repositories/api-keys.ts';
 import { parseConfig } from './edge/config.ts';
 import { runEdge } from './edge/run.ts';
+import type { Bus } from './matcher/bus/bus.ts';
 import { RedisBus } from './matcher/bus/redis-bus.ts';
 import { MatcherClient } from './matcher/client.ts';
 import type { Command, Fraction, Lots, Ticks, Units } from './matcher/core/index.ts';
@@ -29,6 +30,7 @@ const log = createLogger('spot-exchange', config.LOG_LEVEL);
 const stops: (() => Promise<void>)[] = [];
 let db: Database;
 let client: MatcherClient;
+let edgeBus: Pick<Bus, 'publish' | 'subscribe'>;
 let probes: Record<string, () => Promise<unknown>>;
 
 if (config.embedded) {
@@ -40,6 +42,7 @@ if (config.embedded) {
   stops.push(() => embedded.close());
   db = embedded.db.db;
   client = embedded.client;
+  edgeBus = embedded.bus;
   probes = { postgres: () => db.execute(sql`select 1`) };
 } else {
   const database = connect(config.DATABASE_URL!, { max: 10 });
@@ -56,6 +59,7 @@ if (config.embedded) {
     prefix: config.REDIS_PREFIX,
     shard: config.MATCHER_SHARD,
   });
+  edgeBus = bus;
   client = await MatcherClient.create({
     bus,
     shard: config.MATCHER_SHARD,
@@ -74,7 +78,7 @@ if (config.embedded) {
   await matcher.ready(120_000);
 }
 
-const edge = await runEdge({ config, db, matcher: client, log, probes });
+const edge = await runEdge({ config, db, matcher: client, bus: edgeBus, log, probes });
 stops.unshift(() => edge.stop());
 if (config.embedded) await demo(edge.port, edge.adminToken, log);
 

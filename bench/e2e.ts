@@ -33,7 +33,7 @@
 // post-only order that would cross, ...).
 
 import { createHmac, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -545,28 +545,58 @@ function machineBusySeconds(): number {
   return (cpu.reduce((a, b) => a + b, 0) - idle) / TICKS_PER_SECOND;
 }
 
+/** The processes of this machine named `name` (/proc/PID/comm), e.g. every Postgres backend. */
+function processesNamed(name: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === name) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+const PARTS = ['matcher', 'edges', 'loadgen', 'postgres', 'redis', 'machine'] as const;
+
+/**
+ * CPU per part over the run, in cores. Postgres and Redis are the local servers' processes (all of them: with
+ * --url or other work on the machine they include more than this run); `other` is the machine's rest.
+ */
 function cpuMeter(target: Target) {
-  const read = () => ({
-    matcher: target.pids.matcher.reduce((s, pid) => s + cpuSeconds(pid), 0),
-    edges: target.pids.edges.reduce((s, pid) => s + cpuSeconds(pid), 0),
-    loadgen: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
-    machine: machineBusySeconds(),
-    at: performance.now(),
-  });
+  const sum = (pids: number[]) => pids.reduce((s, pid) => s + (cpuSeconds(pid) || 0), 0);
+  const read = (): Record<(typeof PARTS)[number], number> & {
+    at: number;
+    postgresPids: Map<number, number>;
+  } => {
+    const postgresPids = new Map(processesNamed('postgres').map((pid) => [pid, cpuSeconds(pid) || 0]));
+    return {
+      matcher: sum(target.pids.matcher),
+      edges: sum(target.pids.edges),
+      loadgen: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+      postgres: [...postgresPids.values()].reduce((a, b) => a + b, 0),
+      redis: sum(processesNamed('redis-server')),
+      machine: machineBusySeconds(),
+      at: performance.now(),
+      postgresPids,
+    };
+  };
   const before = read();
   return () => {
     const after = read();
     const seconds = (after.at - before.at) / 1000;
-    const cores = (key: 'matcher' | 'edges' | 'loadgen' | 'machine') =>
-      Math.round(((after[key] - before[key]) / seconds) * 100) / 100;
-    const used = { matcher: cores('matcher'), edges: cores('edges'), loadgen: cores('loadgen') };
-    const machine = cores('machine');
-    // What is left is Postgres, Redis and anything else running.
-    return {
-      ...used,
-      other: Math.round((machine - used.matcher - used.edges - used.loadgen) * 100) / 100,
-      machine,
-    };
+    const round = (x: number) => Math.round(x * 100) / 100;
+    // Backends that ended during the run are lost; those that began count from zero.
+    let postgres = 0;
+    for (const [pid, s] of after.postgresPids) postgres += s - (before.postgresPids.get(pid) ?? 0);
+    const cores: Record<string, number> = {};
+    for (const part of PARTS) {
+      cores[part] = round((part === 'postgres' ? postgres : after[part] - before[part]) / seconds);
+    }
+    cores.other = round(cores.machine! - PARTS.slice(0, -1).reduce((s, part) => s + cores[part]!, 0));
+    return cores;
   };
 }
 

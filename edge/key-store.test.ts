@@ -8,7 +8,14 @@ import { connect, type DatabaseClient } from '../db/client.ts';
 import { createAccount, createApiKey, findApiKey, revokeApiKey } from '../db/repositories/api-keys.ts';
 import type { ApiKeyRow } from '../db/repositories/api-keys.ts';
 import { createTestDatabase, type TestDatabase } from '../db/test-database.ts';
-import { CachedKeyStore, createKey, type NewKeyResult, randomAlphanumeric } from './key-store.ts';
+import { MemoryBus } from '../matcher/bus/memory-bus.ts';
+import {
+  CachedKeyStore,
+  createKey,
+  type NewKeyResult,
+  randomAlphanumeric,
+  subscribeKeyChanges,
+} from './key-store.ts';
 import { createSecretBox } from './secret-box.ts';
 
 const ed25519 = () => generateKeyPairSync('ed25519');
@@ -149,6 +156,35 @@ describe('API keys: creation and the cached key store (real Postgres)', () => {
     time += 1;
     expect((await store.find(apiKey))?.revoked).toBe(true);
     expect(loads).toEqual([apiKey, apiKey]);
+  });
+
+  it('forgets a key announced as changed on the bus, known or unknown, before its TTL', async () => {
+    const bus = new MemoryBus();
+    const [here, there] = [await subscribeKeyChanges(bus), await subscribeKeyChanges(bus)];
+    const store = new CachedKeyStore({ load, secretBox, clock, ttlMs: 60_000, unknownTtlMs: 60_000 });
+    there.onChange((apiKey) => store.forget(apiKey));
+    // Looked up before it exists: remembered as unknown; created and announced elsewhere: found at once.
+    const early = randomAlphanumeric(64);
+    expect(await store.find(early)).toBeNull();
+    await createApiKey(client.db, {
+      apiKey: early,
+      accountId: account,
+      type: 'HMAC_SHA256',
+      secretCiphertext: secretBox.encrypt('s'.repeat(64), early),
+      permissions: [],
+    });
+    expect(await store.find(early)).toBeNull();
+    await here.announce(early);
+    expect((await store.find(early))?.apiKey).toBe(early);
+    // Revoked and announced: refused at once, though the TTL is a minute.
+    loads.length = 0;
+    expect(await revokeApiKey(client.db, early)).toBe(true);
+    expect((await store.find(early))?.revoked).toBe(false);
+    await here.announce(early);
+    expect((await store.find(early))?.revoked).toBe(true);
+    expect(loads).toEqual([early]);
+    await Promise.all([here.close(), there.close()]);
+    await bus.close();
   });
 
   it('remembers unknown keys for a while, in a bounded map', async () => {

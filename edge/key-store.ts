@@ -2,10 +2,12 @@
 // decrypted and verifiers made once per load (node:crypto, synchronous: an HMAC costs ~2 µs where a Web Crypto
 // verify is a thread-pool job), and the creation of keys for the admin API.
 //
-// Caching: a key is read from the database at most once per `ttlMs` (default 2 s), so a revocation takes effect
-// within that; unknown keys are remembered for `unknownTtlMs` in a map of bounded size, so that a client
-// repeating a wrong key does not reach Postgres each time and random keys cannot grow memory without bound.
-// Concurrent look-ups of one key share one query.
+// Caching: a key is read from the database at most once per `ttlMs`; unknown keys are remembered for
+// `unknownTtlMs` in a map of bounded size, so that a client repeating a wrong key does not reach Postgres each
+// time and random keys cannot grow memory without bound. Concurrent look-ups of one key share one query.
+// Every edge hears of a key created or revoked through any edge's admin API (KeyChanges, over the bus's
+// Pub/Sub) and forgets its cached entry at once; the TTL (2 s alone, 30 s with announcements) only bounds how
+// long an edge that missed an announcement (its Redis connection was down) serves a stale entry.
 
 import {
   createHmac,
@@ -17,6 +19,7 @@ import {
   verify as verifySignature,
 } from 'node:crypto';
 import type { Database } from '../db/client.ts';
+import type { Bus } from '../matcher/bus/bus.ts';
 import { accountExists, type ApiKeyRow, type ApiKeyType, createApiKey } from '../db/repositories/api-keys.ts';
 import type { ApiKey, KeyStore, Verify } from './api-key.ts';
 import type { Clock } from './clock.ts';
@@ -83,6 +86,12 @@ export class CachedKeyStore implements KeyStore {
     return loading;
   }
 
+  /** Drops what is cached of `apiKey` (known or unknown): the next look-up reads the database. */
+  forget(apiKey: string): void {
+    this.#known.delete(apiKey);
+    this.#unknown.delete(apiKey);
+  }
+
   /** Entries held now (for tests and metrics). */
   get size(): { known: number; unknown: number } {
     return { known: this.#known.size, unknown: this.#unknown.size };
@@ -101,6 +110,34 @@ export class CachedKeyStore implements KeyStore {
     remember(this.#known, apiKey, { key, expiresAt: started + this.#ttlMs }, this.#maxKnown);
     return key;
   }
+}
+
+/** Key changes announced to every edge: an edge that changed a key says so, every edge forgets its entry. */
+export interface KeyChanges {
+  /** Tells every edge (this one too) that `apiKey` was created or revoked. Best effort: never throws. */
+  announce(apiKey: string): Promise<void>;
+  /** Calls `listener` with every key announced from now on. */
+  onChange(listener: (apiKey: string) => void): void;
+  close(): Promise<void>;
+}
+
+export const KEY_CHANGES_CHANNEL = 'keys:changed';
+
+/** KeyChanges over a Pub/Sub channel (the bus's; Redis in a split deployment, in-process when embedded). */
+export async function subscribeKeyChanges(
+  bus: Pick<Bus, 'publish' | 'subscribe'>,
+  onError: (error: unknown) => void = () => {},
+): Promise<KeyChanges> {
+  const listeners = new Set<(apiKey: string) => void>();
+  const unsubscribe = await bus.subscribe(KEY_CHANGES_CHANNEL, (apiKey) => {
+    for (const listener of listeners) listener(apiKey);
+  });
+  return {
+    // Missed by an edge, the change still reaches it within its key cache's TTL.
+    announce: (apiKey) => bus.publish(KEY_CHANGES_CHANNEL, apiKey).catch(onError),
+    onChange: (listener) => void listeners.add(listener),
+    close: unsubscribe,
+  };
 }
 
 /** Sets `key` as the newest entry; the oldest go when the map is over `max`. */

@@ -36,6 +36,7 @@ const edge = await runEdge({
   config,
   db: database.db,
   matcher,
+  bus,
   log,
   probes: { postgres: () => database.db.execute(sql`select 1`), redis: () => bus.ping() },
 });

@@ -5,12 +5,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database } from '../db/client.ts';
+import type { Bus } from '../matcher/bus/bus.ts';
 import type { MatcherClient } from '../matcher/client.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { EdgeConfig } from './config.ts';
 import { type Limiter, MemoryLimiter } from './middleware/rate-limit/index.ts';
 import { RedisLimiter } from './middleware/rate-limit/redis-limiter.ts';
 import { createSecretBox, loadOrCreateEncryptionKey, parseEncryptionKey } from './secret-box.ts';
+import { subscribeKeyChanges } from './key-store.ts';
 import { clientIpOf, close, listen } from './serve.ts';
 import { buildEdgeApp } from './wiring.ts';
 
@@ -40,6 +42,8 @@ export async function runEdge(o: {
   config: EdgeConfig;
   db: Database;
   matcher: MatcherClient;
+  /** The bus the matcher client uses: its Pub/Sub carries key changes between edges. */
+  bus: Pick<Bus, 'publish' | 'subscribe'>;
   log: Logger;
   /** Readiness probes beyond the matcher (Postgres, Redis). */
   probes: Record<string, () => Promise<unknown>>;
@@ -64,7 +68,11 @@ export async function runEdge(o: {
         limits: config.rateLimits,
       });
   const adminToken = adminTokenOf(config, log);
+  const keyChanges = await subscribeKeyChanges(o.bus, (error) =>
+    log.warn({ err: error }, 'cannot announce a key change: other edges see it within their key cache TTL'),
+  );
   const app = buildEdgeApp({
+    keyChanges,
     db: o.db,
     matcher: o.matcher,
     limiter,
@@ -81,6 +89,7 @@ export async function runEdge(o: {
     adminToken,
     stop: async () => {
       await close(server);
+      await keyChanges.close().catch(() => {});
       await limiter.close?.();
     },
   };

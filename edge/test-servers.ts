@@ -8,6 +8,7 @@ import { silentLogger } from '../observability/logger.ts';
 import type { EdgeEnv } from './context.ts';
 import { MemoryLimiter } from './middleware/rate-limit/index.ts';
 import { DEFAULT_RATE_LIMITS, type RateLimits } from './rate-limits.ts';
+import { subscribeKeyChanges } from './key-store.ts';
 import { createSecretBox } from './secret-box.ts';
 import { clientIpOf, close, listen } from './serve.ts';
 import type { Credentials, Requester } from './test-signing.ts';
@@ -97,7 +98,9 @@ export async function startEmbeddedEdge(
   });
   const token = randomBytes(18).toString('base64url');
   const socketIp = clientIpOf(false);
+  const keyChanges = await subscribeKeyChanges(embedded.bus);
   const app = buildEdgeApp({
+    keyChanges,
     db: embedded.db.db,
     matcher: embedded.client,
     limiter: new MemoryLimiter({ limits: rateLimits }),
@@ -123,6 +126,7 @@ export async function startEmbeddedEdge(
     },
     close: async () => {
       for (const stop of servers) await stop();
+      await keyChanges.close();
       await embedded.close();
     },
   };

@@ -21,7 +21,7 @@ import { type AppDeps, createApp } from './app.ts';
 import { type Clock, systemClock } from './clock.ts';
 import type { EdgeEnv } from './context.ts';
 import { DatabaseMarkets } from './database-markets.ts';
-import { CachedKeyStore, createKey } from './key-store.ts';
+import { CachedKeyStore, createKey, type KeyChanges } from './key-store.ts';
 import type { Limiter } from './middleware/rate-limit/index.ts';
 import { signed } from './middleware/signed/index.ts';
 import { exchangeInfoRateLimits, type RateLimits } from './rate-limits.ts';
@@ -38,6 +38,8 @@ export interface EdgeParts {
   rateLimits: RateLimits;
   adminToken: string;
   clientIp(c: Context<EdgeEnv>): string;
+  /** Key creations and revocations announced across edges; without it, cached keys live 2 s. */
+  keyChanges?: KeyChanges;
   /** Readiness of what the edge depends on beyond the matcher (Postgres, Redis). */
   probes: Record<string, () => Promise<unknown>>;
   clock?: Clock;
@@ -56,7 +58,14 @@ export function newClientOrderId(): string {
 export function edgeDeps(parts: EdgeParts): AppDeps {
   const { db, matcher, secretBox } = parts;
   const clock = parts.clock ?? systemClock;
-  const keys = new CachedKeyStore({ load: (apiKey) => findApiKey(db, apiKey), secretBox, clock });
+  const { keyChanges } = parts;
+  const keys = new CachedKeyStore({
+    load: (apiKey) => findApiKey(db, apiKey),
+    secretBox,
+    clock,
+    ...(keyChanges === undefined ? {} : { ttlMs: 30_000 }),
+  });
+  keyChanges?.onChange((apiKey) => keys.forget(apiKey));
   // The snapshots the matcher writes after its commits: plain JSON (ticks, lots and ids are numbers).
   const depth = async (symbol: string) => snapshot<DepthSnapshot>(await matcher.get(depthKey(symbol)));
   const bookTop = async (symbol: string) => snapshot<BookTop>(await matcher.get(bookKey(symbol)));
@@ -110,9 +119,18 @@ export function edgeDeps(parts: EdgeParts): AppDeps {
     adminToken: parts.adminToken,
     createAccount: () => createAccount(db),
     accountExists: (accountId) => accountExists(db, accountId),
-    createKey: (request) => createKey({ db, secretBox }, request),
+    createKey: async (request) => {
+      const result = await createKey({ db, secretBox }, request);
+      // An edge that was asked for this key before it existed remembers it as unknown for a while.
+      if (result.ok) await keyChanges?.announce(result.apiKey);
+      return result;
+    },
     listKeys: (accountId) => listApiKeys(db, accountId),
-    revokeKey: (apiKey) => revokeApiKey(db, apiKey),
+    revokeKey: async (apiKey) => {
+      const revoked = await revokeApiKey(db, apiKey);
+      if (revoked) await keyChanges?.announce(apiKey);
+      return revoked;
+    },
     balances: (accountId) => reads.accountBalances(db, accountId),
   };
 }
