@@ -1,11 +1,11 @@
-// The transaction helper on the real Postgres: a connection killed under the pool does not leak (Drizzle's own
+// The transaction helper and prepared statements on the real Postgres: a connection killed under the pool does not leak (Drizzle's own
 // transaction keeps a pooled connection forever when BEGIN fails), and a failed transaction changes nothing.
 
 import { connect as connectTcp, createServer, type Socket } from 'node:net';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, type DatabaseClient, rowsOf, transaction } from './client.ts';
+import { connect, type DatabaseClient, openEmbedded, rowsOf, rowsOfPrepared, transaction } from './client.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
 describe('transaction (node-postgres)', () => {
@@ -84,5 +84,38 @@ describe('transaction (node-postgres)', () => {
       }),
     ).rejects.toThrow('no');
     expect(await rowsOf(client.db, sql`select n from t where n = -1`)).toEqual([]);
+  });
+});
+
+describe('rowsOfPrepared', () => {
+  it('runs a statement as a named prepared statement on node-postgres, once prepared per connection', async () => {
+    const database = await createTestDatabase();
+    const client = connect(database.url, { max: 1 });
+    try {
+      const query = (n: number) => sql`select ${n}::int * 2 as doubled`;
+      expect(await rowsOfPrepared(client.db, query(2))).toEqual([{ doubled: 4 }]);
+      expect(await rowsOfPrepared(client.db, query(21))).toEqual([{ doubled: 42 }]);
+      const prepared = await rowsOf(
+        client.db,
+        sql`select name, statement from pg_prepared_statements where name like 'p\_%'`,
+      );
+      expect(prepared).toEqual([
+        { name: expect.stringMatching(/^p_[0-9a-f]{20}$/), statement: 'select $1::int * 2 as doubled' },
+      ]);
+    } finally {
+      await client.close();
+      await database.drop();
+    }
+  });
+
+  it('runs the same statement on PGlite', async () => {
+    const client = await openEmbedded(undefined);
+    try {
+      expect(await rowsOfPrepared(client.db, sql`select ${5}::int * 2 as doubled`)).toEqual([
+        { doubled: 10 },
+      ]);
+    } finally {
+      await client.close();
+    }
   });
 });

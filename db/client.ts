@@ -3,11 +3,12 @@
 // the same migrations and the same repositories. Composition roots pass the URL or directory (they alone read
 // the environment).
 
+import { createHash } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import type { SQL } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { PgDatabase, PgDialect, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
@@ -93,6 +94,25 @@ export async function transaction<T>(db: Database, fn: (tx: Database) => Promise
     connection.release(failure);
   }
 }
+
+/**
+ * Runs a statement as a named prepared statement on node-postgres (one per distinct text, prepared on each
+ * pooled connection the first time it runs there): the server parses and plans it once, not per call. On PGlite
+ * (in-process: nothing to save on the wire) a plain execute. Meant for the few hot statements; returns rows.
+ */
+export async function rowsOfPrepared(db: Database, query: SQL): Promise<Record<string, unknown>[]> {
+  const client = (db as unknown as { $client?: unknown }).$client;
+  if (!(client instanceof pg.Pool)) return rowsOf(db, query);
+  const { sql: text, params } = (db as unknown as { dialect: PgDialect }).dialect.sqlToQuery(query);
+  let name = preparedNames.get(text);
+  if (name === undefined) {
+    name = `p_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    preparedNames.set(text, name);
+  }
+  return (await client.query({ name, text, values: params })).rows as Record<string, unknown>[];
+}
+
+const preparedNames = new Map<string, string>();
 
 /** Runs a statement and returns its rows, whichever driver (their result types differ, `rows` does not). */
 export async function rowsOf(db: Pick<Database, 'execute'>, query: SQL): Promise<Record<string, unknown>[]> {

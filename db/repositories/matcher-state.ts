@@ -5,7 +5,7 @@
 // update: one round trip and one implicit transaction per batch, the same SQL on node-postgres and PGlite.
 
 import { param, type SQL, sql } from 'drizzle-orm';
-import { type Database, rowsOf } from '../client.ts';
+import { type Database, rowsOf, rowsOfPrepared } from '../client.ts';
 
 export interface OffsetRow {
   shard: string;
@@ -207,7 +207,7 @@ export async function commitBatch(db: Database, batch: BatchWrite): Promise<void
   ];
   batchStatements(batch).forEach((statement, i) => parts.push(sql`, ${sql.raw(`w${i}`)} as (${statement})`));
   parts.push(sql` select count(*)::int as moved from fence`);
-  const rows = await rowsOf(db, sql.join(parts));
+  const rows = await rowsOfPrepared(db, sql.join(parts));
   if (Number(rows[0]?.moved) !== 1) throw new FencedError(o.shard);
 }
 
