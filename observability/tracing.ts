@@ -8,6 +8,7 @@
 //     edge.auth                 INTERNAL  edge: API key and signature
 //     edge.throttle             INTERNAL  edge: one limiter call (weight; order counts)
 //     matcher.send              PRODUCER  edge: XADD of the command, its traceparent carried in the entry
+//       evalsha                 CLIENT    edge: the bounded append's script (ioredis instrumentation)
 //       matcher.consume         CONSUMER  matcher: the command, from read to reply (parent: the entry's context)
 //         matcher.apply         INTERNAL  matcher: the core's apply
 //         db.commit             CLIENT    matcher: the batch's transaction; parent: its first command's
@@ -106,6 +107,12 @@ export async function inSpan<T>(
   } finally {
     span.end();
   }
+}
+
+/** Runs `fn` with `span` active, so that the client spans of the Redis and Postgres calls it makes are its
+ * children; without a span just runs it. */
+export function withSpan<T>(span: Span | undefined, fn: () => T): T {
+  return span === undefined ? fn() : context.with(trace.setSpan(context.active(), span), fn);
 }
 
 /** W3C trace context to carry in a message. */
