@@ -25,21 +25,18 @@ const DRIVERS = ['ioredis', 'pg'];
  * go nowhere: /metrics is the same with tracing on or off.
  */
 export async function instrumentDrivers(): Promise<void> {
-  const [{ registerInstrumentations }, { IORedisInstrumentation }, { PgInstrumentation }] = await Promise.all(
-    [
-      import('@opentelemetry/instrumentation'),
-      import('@opentelemetry/instrumentation-ioredis'),
-      import('@opentelemetry/instrumentation-pg'),
-    ],
-  );
+  const [{ IORedisInstrumentation }, { PgInstrumentation }] = await Promise.all([
+    import('@opentelemetry/instrumentation-ioredis'),
+    import('@opentelemetry/instrumentation-pg'),
+  ]);
+  // Each enables itself (installs its require hook) when made, with the global tracer provider.
   const noMetrics: MeterProvider = { getMeter: () => createNoopMeter() };
-  registerInstrumentations({
-    meterProvider: noMetrics,
-    instrumentations: [
-      new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: redisStatement }),
-      new PgInstrumentation({ requireParentSpan: true }),
-    ],
-  });
+  for (const instrumentation of [
+    new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: redisStatement }),
+    new PgInstrumentation({ requireParentSpan: true }),
+  ]) {
+    instrumentation.setMeterProvider(noMetrics);
+  }
   const require = createRequire(import.meta.url);
   for (const name of DRIVERS) require(name);
   // pg's pool is its own package, required by pg; resolved from there, as pg resolves it.
