@@ -7,9 +7,9 @@
 //   edge.reply; both service names.
 // - The standard ioredis and pg instrumentations reach both processes (which import the drivers before telemetry
 //   starts): the append's EVALSHA under matcher.send and the limiter's under each edge.throttle, the
-//   transaction's statements (BEGIN ... COMMIT) under db.commit, the reply pipeline's PUBLISH under
-//   matcher.reply, with db.system.name and the other semantic-convention attributes; every name in the trace is
-//   ours, a Redis command's or a pg query's, and no client span is ever a root (requireParentSpan).
+//   commit's statements under db.commit, the reply pipeline's PUBLISH under matcher.reply, with db.system.name
+//   and the other semantic-convention attributes; every name in the trace is ours, a Redis command's or a pg
+//   query's, and no client span is ever a root (requireParentSpan).
 // - /metrics on the edge counts the order (latency histogram with its buckets); the matcher's metrics server
 //   reports batch sizes, commit durations, orders and trades.
 
@@ -120,7 +120,9 @@ describe('tracing and metrics across the edge and the matcher', () => {
         const [parent] = named(server!.traceId, name);
         expect(children(parent!).length, `under ${name}`).toBeGreaterThan(0);
       }
-      expect(named(server!.traceId, `pg.query:COMMIT ${stack.database.name}`)).toHaveLength(1);
+      expect(children(named(server!.traceId, 'db.commit')[0]!).map((s) => s.name)).toContainEqual(
+        expect.stringMatching(/^pg\.query:/),
+      );
     }, 10_000);
     const trace = server!.traceId;
     const one = (name: string) => {
@@ -192,7 +194,7 @@ describe('tracing and metrics across the edge and the matcher', () => {
     expect(append).toMatchObject({ service: 'spot-edge', kind: SpanKind.CLIENT, name: 'evalsha' });
     expect(attributes(append!)).toMatchObject({
       ...redis,
-      'db.operation.name': 'evalsha',
+      'db.operation.name': expect.stringMatching(/^(PIPELINE )?evalsha$/), // auto-pipelined or not
       'server.port': 6379,
     });
     expect(text(append!, 'db.query.text')).toMatch(
@@ -203,24 +205,16 @@ describe('tracing and metrics across the edge and the matcher', () => {
       expect(under(throttle).map((s) => s.name)).toEqual(['evalsha']);
     }
 
-    // Matcher: the transaction's statements under db.commit, from BEGIN to COMMIT.
-    const statements = under(only('db.commit'));
-    const names = statements.map((s) => s.name);
-    for (const operation of ['BEGIN', 'UPDATE', 'INSERT', 'COMMIT']) {
-      expect(names).toContain(`pg.query:${operation} ${stack.database.name}`);
-    }
+    // Matcher: the commit's statements under db.commit (however many: a transaction or a single statement),
+    // the orders' rows written by one of them.
+    const statements = under(only('db.commit')).filter((s) => s.name.startsWith('pg.query:'));
+    expect(statements.length).toBeGreaterThan(0);
     for (const statement of statements) {
       expect(statement).toMatchObject({ service: 'spot-matcher', kind: SpanKind.CLIENT });
       expect(attributes(statement)).toMatchObject(postgres);
+      expect(statement.name).toMatch(new RegExp(`^pg\\.query:[A-Z]+ ${stack.database.name}$`));
     }
-    const commit = statements.find((s) => s.name.startsWith('pg.query:COMMIT'))!;
-    expect(text(commit, 'db.query.text')).toBe('commit');
-    expect(
-      text(
-        statements.find((s) => s.name.startsWith('pg.query:INSERT'))!,
-        'db.query.text',
-      ),
-    ).toMatch(/^\s*insert into (balances|orders) /);
+    expect(statements.map((s) => text(s, 'db.query.text')).join('\n')).toMatch(/insert into orders\b/i);
 
     // Matcher: the reply's pipeline under matcher.reply, the reply itself among it.
     const pipeline = under(only('matcher.reply'));
