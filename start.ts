@@ -19,7 +19,7 @@ import { startTelemetry } from './observability/sdk.ts';
 
 // First, before any span or instrument: tracing (when OTEL_EXPORTER_OTLP_ENDPOINT is set) and metrics (the
 // edge's /metrics).
-const telemetry = startTelemetry('spot-exchange');
+const telemetry = await startTelemetry('spot-exchange');
 const parsed = parseConfig(process.env);
 if (typeof parsed === 'string') {
   console.error(`spot-exchange: bad configuration\n${parsed}`);

@@ -11,7 +11,7 @@ import { parseConfig } from './config.ts';
 import { runEdge } from './run.ts';
 
 // First, before any span or instrument: tracing (when OTEL_EXPORTER_OTLP_ENDPOINT is set) and metrics.
-const telemetry = startTelemetry('spot-edge');
+const telemetry = await startTelemetry('spot-edge');
 const config = parseConfig(process.env);
 if (typeof config === 'string' || config.embedded) {
   console.error(

@@ -11,6 +11,7 @@ import {
   SpanName,
   startSend,
   startSpan,
+  withSpan,
 } from '../observability/tracing.ts';
 import type { Bus } from './bus/bus.ts';
 import type { Command } from './core/index.ts';
@@ -86,13 +87,15 @@ export class MatcherClient {
     const traceparent = options.traceparent ?? sending?.carrier.traceparent;
     const tracestate = options.traceparent === undefined ? sending?.carrier.tracestate : options.tracestate;
     try {
-      const appended = await this.bus.append(
-        {
-          data: encode({ id, replyTo: this.replyTo, command }),
-          ...(traceparent === undefined ? {} : { traceparent }),
-          ...(tracestate === undefined ? {} : { tracestate }),
-        },
-        this.maxBacklog,
+      const appended = await withSpan(sending?.span, () =>
+        this.bus.append(
+          {
+            data: encode({ id, replyTo: this.replyTo, command }),
+            ...(traceparent === undefined ? {} : { traceparent }),
+            ...(tracestate === undefined ? {} : { tracestate }),
+          },
+          this.maxBacklog,
+        ),
       );
       if ('backlogFull' in appended) {
         sending?.span.setAttribute(Attr.errorType, 'backlog_full');

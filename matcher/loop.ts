@@ -27,6 +27,7 @@ import {
   startSpan,
   trace,
   tracingEnabled,
+  withSpan,
 } from '../observability/tracing.ts';
 import { BatchBuilder } from './batch.ts';
 import { type Bus, compareIds, idTime, nextId, type Outbox, type StreamEntry } from './bus/bus.ts';
@@ -517,7 +518,8 @@ export class Matcher {
             ),
           ) ?? [];
       try {
-        await this.retry.run('redis', 'publish', () => this.bus.flush(p.outbox));
+        // One pipeline for the batch: its commands' spans go under the first reply's span.
+        await withSpan(replies[0], () => this.retry.run('redis', 'publish', () => this.bus.flush(p.outbox)));
       } catch (error) {
         for (const span of replies) failSpan(span, error);
         throw error;
@@ -553,7 +555,7 @@ export class Matcher {
             trace.setSpan(context.active(), spans[0]!.span),
           );
     try {
-      await this.commitOnce(write, last);
+      await withSpan(span, () => this.commitOnce(write, last));
     } catch (error) {
       if (span !== undefined) failSpan(span, error);
       throw error;

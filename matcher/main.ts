@@ -11,7 +11,7 @@ import { RedisBus } from './bus/redis-bus.ts';
 import { Matcher } from './loop.ts';
 
 // First, before any span or instrument: tracing (when OTEL_EXPORTER_OTLP_ENDPOINT is set) and metrics.
-const telemetry = startTelemetry('spot-matcher');
+const telemetry = await startTelemetry('spot-matcher');
 
 const Env = z.object({
   REDIS_URL: z.url({ error: 'REDIS_URL must be a redis:// URL' }),

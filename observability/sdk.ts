@@ -11,6 +11,8 @@
 // - Metrics are always collected (counters and histograms cost an addition) and served as Prometheus text by
 //   `metricsText()` (the edge's /metrics, the matcher's metrics server); also exported over OTLP when an
 //   endpoint is set and OTEL_METRICS_EXPORTER is not `none`, every OTEL_METRIC_EXPORT_INTERVAL ms.
+// - With tracing on, the standard ioredis and pg instrumentations add a CLIENT span per Redis command and
+//   Postgres query made inside a trace of ours (instrumentations.ts); without it they are not loaded.
 // - OTEL_SDK_DISABLED=true installs nothing at all. OTEL_SERVICE_NAME overrides the process's service name;
 //   OTEL_RESOURCE_ATTRIBUTES adds resource attributes.
 
@@ -32,6 +34,7 @@ import {
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import { instrumentDrivers } from './instrumentations.ts';
 import { setTracingEnabled } from './tracing.ts';
 
 export interface Telemetry {
@@ -51,7 +54,7 @@ let started: Telemetry | undefined;
 type Env = Record<string, string | undefined>;
 
 /** Starts telemetry once per process; later calls return the first one's. */
-export function startTelemetry(defaultServiceName: string, env: Env = process.env): Telemetry {
+export async function startTelemetry(defaultServiceName: string, env: Env = process.env): Promise<Telemetry> {
   if (started !== undefined) return started;
   const serviceName = env.OTEL_SERVICE_NAME || defaultServiceName;
   if (env.OTEL_SDK_DISABLED?.toLowerCase() === 'true') {
@@ -116,6 +119,7 @@ export function startTelemetry(defaultServiceName: string, env: Env = process.en
       for (const stop of stops) await stop().catch(() => {});
     },
   };
+  if (tracing) await instrumentDrivers();
   return started;
 }
 

@@ -5,19 +5,21 @@
 //   the matcher.send PRODUCER span, the matcher's matcher.consume CONSUMER span parented through the stream entry,
 //   matcher.apply, db.commit (parented by and linked to the consumer span), matcher.reply, and the edge's
 //   edge.reply; both service names.
+// - The standard ioredis and pg instrumentations reach both processes (which import the drivers before telemetry
+//   starts): the append's EVALSHA under matcher.send and the limiter's under each edge.throttle, the
+//   commit's statements under db.commit, the reply pipeline's PUBLISH under matcher.reply, with db.system.name
+//   and the other semantic-convention attributes; every name in the trace is ours, a Redis command's or a pg
+//   query's, and no client span is ever a root (requireParentSpan).
 // - /metrics on the edge counts the order (latency histogram with its buckets); the matcher's metrics server
 //   reports batch sizes, commit durations, orders and trades.
 
-import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EDGE_MAIN, MATCHER_MAIN, Processes } from '../edge/test-processes.ts';
-import { createMigratedDatabase, type TestDatabase } from '../db/test-database.ts';
-import { deleteKeys, eventually, REDIS_URL, runPrefix } from '../matcher/bus/test-kit.ts';
-import { adminClient, BTCUSDT, fundedAccount } from '../edge/test-servers.ts';
-import { type Requester, signedCall } from '../edge/test-signing.ts';
-
-const ADMIN_TOKEN = randomBytes(18).toString('base64url');
+import { BTCUSDT, fundedAccount } from '../edge/test-servers.ts';
+import { signedCall } from '../edge/test-signing.ts';
+import { eventually } from '../matcher/bus/test-kit.ts';
+import { type Stack, startStack } from './test-stack.ts';
+import { SpanName } from './tracing.ts';
 
 interface OtlpSpan {
   traceId: string;
@@ -33,13 +35,9 @@ interface Received extends OtlpSpan {
 }
 const SpanKind = { INTERNAL: 1, SERVER: 2, CLIENT: 3, PRODUCER: 4, CONSUMER: 5 } as const;
 
-let database: TestDatabase | undefined;
-let prefix: string | undefined;
 let receiver: Server | undefined;
 const spans: Received[] = [];
-const processes = new Processes();
-let edge: Requester;
-let matcherMetrics: string;
+let stack: Stack;
 
 /** An OTLP/HTTP receiver: keeps every span POSTed to /v1/traces (JSON), accepts anything else. */
 function startReceiver(): Promise<number> {
@@ -69,52 +67,25 @@ function startReceiver(): Promise<number> {
 }
 
 beforeAll(async () => {
-  database = await createMigratedDatabase();
-  prefix = runPrefix();
   const otlp = await startReceiver();
-  const env = {
-    ...process.env,
-    REDIS_URL,
-    DATABASE_URL: database.url,
-    REDIS_PREFIX: prefix,
-    LOG_LEVEL: 'info',
+  stack = await startStack({
     OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${otlp}`,
     OTEL_BSP_SCHEDULE_DELAY: '50',
     OTEL_METRICS_EXPORTER: 'none',
     OTEL_SERVICE_NAME: '',
-  };
-  const [matcherPort, edgePort] = await Promise.all([
-    processes.startReporting(MATCHER_MAIN, { ...env, MATCHER_METRICS_PORT: '0' }, 'metrics listening'),
-    processes.startReporting(
-      EDGE_MAIN,
-      {
-        ...env,
-        PORT: '0',
-        HOST: '127.0.0.1',
-        ADMIN_TOKEN,
-        API_SECRET_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
-      },
-      'edge listening',
-    ),
-  ]);
-  matcherMetrics = `http://127.0.0.1:${matcherPort}/metrics`;
-  edge = (path, init) => fetch(`http://127.0.0.1:${edgePort}${path}`, init);
-  await eventually(async () => expect((await edge('/readyz', {})).status).toBe(200), 30_000);
+  });
 }, 60_000);
 
 afterAll(async () => {
-  await processes.stopAll();
+  await stack?.stop();
   await new Promise((resolve) => receiver?.close(resolve));
-  if (prefix !== undefined) await deleteKeys(prefix);
-  await database?.drop();
 }, 30_000);
 
 describe('tracing and metrics across the edge and the matcher', () => {
   it('follows one order through both processes in one trace', async () => {
-    const admin = adminClient(edge, ADMIN_TOKEN);
-    await admin.createMarket(BTCUSDT);
-    const { credentials } = await fundedAccount(admin, { USDT: '100000' });
-    const res = await signedCall(edge, credentials, 'POST', '/api/v3/order', {
+    await stack.admin.createMarket(BTCUSDT);
+    const { credentials } = await fundedAccount(stack.admin, { USDT: '100000' });
+    const res = await signedCall(stack.edge, credentials, 'POST', '/api/v3/order', {
       symbol: 'BTCUSDT',
       side: 'BUY',
       type: 'LIMIT',
@@ -126,6 +97,8 @@ describe('tracing and metrics across the edge and the matcher', () => {
 
     const named = (traceId: string, name: string) =>
       spans.filter((s) => s.traceId === traceId && s.name === name);
+    const children = (parent: OtlpSpan) =>
+      spans.filter((s) => s.traceId === parent.traceId && s.parentSpanId === parent.spanId);
     let server: Received | undefined;
     await eventually(() => {
       server = spans.find((s) => s.name === 'POST /api/v3/order');
@@ -142,6 +115,14 @@ describe('tracing and metrics across the edge and the matcher', () => {
       ]) {
         expect(named(server!.traceId, name).length, name).toBeGreaterThan(0);
       }
+      // The client spans of the append, the commit's transaction and the reply's pipeline.
+      for (const name of ['matcher.send', 'db.commit', 'matcher.reply']) {
+        const [parent] = named(server!.traceId, name);
+        expect(children(parent!).length, `under ${name}`).toBeGreaterThan(0);
+      }
+      expect(children(named(server!.traceId, 'db.commit')[0]!).map((s) => s.name)).toContainEqual(
+        expect.stringMatching(/^pg\.query:/),
+      );
     }, 10_000);
     const trace = server!.traceId;
     const one = (name: string) => {
@@ -191,19 +172,90 @@ describe('tracing and metrics across the edge and the matcher', () => {
     expect(attribute(commit, 'db.system.name')).toEqual({ stringValue: 'postgresql' });
   });
 
+  it('has the Redis and Postgres client spans of the order under its spans, and none outside a trace', () => {
+    const server = spans.find((s) => s.name === 'POST /api/v3/order')!;
+    const inTrace = spans.filter((s) => s.traceId === server.traceId);
+    const only = (name: string) => inTrace.find((s) => s.name === name)!;
+    const under = (parent: OtlpSpan) => inTrace.filter((s) => s.parentSpanId === parent.spanId);
+    const attribute = (span: OtlpSpan, key: string) => span.attributes?.find((a) => a.key === key)?.value;
+    const text = (span: OtlpSpan, key: string) => attribute(span, key)?.stringValue as string;
+    const redis = { 'db.system.name': 'redis', 'server.address': '127.0.0.1' };
+    const postgres = {
+      'db.system.name': 'postgresql',
+      'db.namespace': stack.database.name,
+      'server.address': '127.0.0.1',
+    };
+    const attributes = (span: OtlpSpan) =>
+      Object.fromEntries((span.attributes ?? []).map((a) => [a.key, Object.values(a.value)[0]]));
+
+    // Edge: the append under matcher.send (the bounded append's script), its keys but not the order.
+    const [append, ...more] = under(only('matcher.send')).filter((s) => s.service === 'spot-edge');
+    expect(more).toEqual([]);
+    expect(append).toMatchObject({ service: 'spot-edge', kind: SpanKind.CLIENT, name: 'evalsha' });
+    expect(attributes(append!)).toMatchObject({
+      ...redis,
+      'db.operation.name': expect.stringMatching(/^(PIPELINE )?evalsha$/), // auto-pipelined or not
+      'server.port': 6379,
+    });
+    expect(text(append!, 'db.query.text')).toMatch(
+      /^evalsha [0-9a-f]{40} 1 \S+cmd:main \[\d+ other arguments\]$/,
+    );
+    // Each limiter call under its edge.throttle.
+    for (const throttle of inTrace.filter((s) => s.name === 'edge.throttle')) {
+      expect(under(throttle).map((s) => s.name)).toEqual(['evalsha']);
+    }
+
+    // Matcher: the commit's statements under db.commit (however many: a transaction or a single statement),
+    // the orders' rows written by one of them.
+    const statements = under(only('db.commit')).filter((s) => s.name.startsWith('pg.query:'));
+    expect(statements.length).toBeGreaterThan(0);
+    for (const statement of statements) {
+      expect(statement).toMatchObject({ service: 'spot-matcher', kind: SpanKind.CLIENT });
+      expect(attributes(statement)).toMatchObject(postgres);
+      expect(statement.name).toMatch(new RegExp(`^pg\\.query:[A-Z]+ ${stack.database.name}$`));
+    }
+    expect(statements.map((s) => text(s, 'db.query.text')).join('\n')).toMatch(/insert into orders\b/i);
+
+    // Matcher: the reply's pipeline under matcher.reply, the reply itself among it.
+    const pipeline = under(only('matcher.reply'));
+    const reply = pipeline.find((s) => s.name === 'publish' && /:replies:/.test(text(s, 'db.query.text')));
+    expect(reply).toMatchObject({ service: 'spot-matcher', kind: SpanKind.CLIENT });
+    expect(attributes(reply!)).toMatchObject({ ...redis, 'db.operation.name': 'PIPELINE publish' });
+    expect(pipeline.map((s) => s.name)).toContain('xack');
+
+    // Closed names: ours, the route's, Redis commands by name, Postgres by operation and database.
+    const ours: string[] = [...Object.values(SpanName), 'POST /api/v3/order'];
+    const pg = new RegExp(`^pg(-pool)?\\.(connect|query:[A-Z]+ ${stack.database.name})$`);
+    for (const span of inTrace.filter((s) => !ours.includes(s.name))) {
+      const system = attribute(span, 'db.system.name')?.stringValue;
+      expect(system, span.name).toMatch(/^(redis|postgresql)$/);
+      if (system === 'redis') {
+        expect(span.name).toBe(text(span, 'db.operation.name').replace(/^(PIPELINE|MULTI) /, ''));
+      } else {
+        expect(span.name).toMatch(pg);
+      }
+    }
+    // requireParentSpan: a client span only ever inside a trace of ours, in any trace received.
+    for (const span of spans.filter((s) => attribute(s, 'db.system.name') !== undefined)) {
+      expect(span.parentSpanId ?? '', span.name).not.toBe('');
+    }
+  });
+
   it('counts the order on the edge and the batches and commits on the matcher on /metrics', async () => {
     // The order placed above (tests in this file run in order).
-    const edgeText = await (await edge('/metrics', {})).text();
+    const edgeText = await stack.edgeMetrics();
     expect(edgeText).toMatch(
       /^spot_edge_order_duration_\w*count\{[^}]*http_response_status_code="200"[^}]*\} 1$/m,
     );
     for (const le of ['1', '5', '10', '25', '50', '100', '250', '500', '1000', '+Inf']) {
       expect(edgeText).toContain(`le="${le}"`);
     }
-    const text = await (await fetch(matcherMetrics)).text();
+    const text = await stack.matcherMetrics();
     expect(text).toMatch(/^spot_matcher_orders_total\{[^}]*spot_symbol="BTCUSDT"[^}]*\} 1$/m);
     expect(text).toMatch(/^spot_matcher_batch_size_\w*count\{[^}]*\} [1-9]\d*$/m);
     expect(text).toMatch(/^spot_matcher_commit_duration_\w*count\{[^}]*\} [1-9]\d*$/m);
+    // The pg instrumentation's own metrics stay out: /metrics is the same with tracing on or off.
+    for (const metrics of [edgeText, text]) expect(metrics).not.toMatch(/^db_client/m);
     expect(text).toMatch(/^spot_matcher_stream_backlog\w*\{[^}]*spot_shard="main"[^}]*\} \d+$/m);
   });
 });

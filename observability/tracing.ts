@@ -3,17 +3,26 @@
 // helpers that make spans. Only @opentelemetry/api here: the SDK is sdk.ts's business, and when it installed no
 // tracer (no exporter configured) `tracingEnabled()` is false and the helpers make nothing at all.
 //
-// One order, one trace:
+// One order, one trace (the client spans, lower case, are the standard ioredis and pg instrumentations',
+// instrumentations.ts: named by the Redis command, or `pg.query:<OPERATION> <database>`, `pg.connect`,
+// `pg-pool.connect`; only ever under a span of ours):
 //   POST /api/v3/order          SERVER    edge: the request (http.server middleware, observability/http.ts)
 //     edge.auth                 INTERNAL  edge: API key and signature
+//       pg.query:SELECT ...     CLIENT    edge: the key's row, when not cached
 //     edge.throttle             INTERNAL  edge: one limiter call (weight; order counts)
+//       evalsha                 CLIENT    edge: the limiter's script
 //     matcher.send              PRODUCER  edge: XADD of the command, its traceparent carried in the entry
+//       evalsha                 CLIENT    edge: the bounded append's script
 //       matcher.consume         CONSUMER  matcher: the command, from read to reply (parent: the entry's context)
 //         matcher.apply         INTERNAL  matcher: the core's apply
 //         db.commit             CLIENT    matcher: the batch's transaction; parent: its first command's
 //                                         matcher.consume, linked to every command's matcher.consume
+//           pg-pool.connect, pg.query:BEGIN, UPDATE, INSERT ..., COMMIT   CLIENT  matcher: its statements
 //         matcher.reply         PRODUCER  matcher: the reply's PUBLISH (one round trip for the batch)
+//           publish, set, xack, xtrim     CLIENT  matcher: the batch's pipeline, under its first reply
 //     edge.reply                CONSUMER  edge: the reply's receipt (from the XADD's answer until the reply)
+//
+// PGlite (the embedded mode) is not reached by the pg instrumentation: there db.commit is the only database span.
 
 import {
   type Attributes,
@@ -106,6 +115,12 @@ export async function inSpan<T>(
   } finally {
     span.end();
   }
+}
+
+/** Runs `fn` with `span` active, so that the client spans of the Redis and Postgres calls it makes are its
+ * children; without a span just runs it. */
+export function withSpan<T>(span: Span | undefined, fn: () => T): T {
+  return span === undefined ? fn() : context.with(trace.setSpan(context.active(), span), fn);
 }
 
 /** W3C trace context to carry in a message. */
