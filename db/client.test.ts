@@ -93,14 +93,14 @@ describe('rowsOfPrepared', () => {
     const client = connect(database.url, { max: 1 });
     try {
       const query = (n: number) => sql`select ${n}::int * 2 as doubled`;
-      expect(await rowsOfPrepared(client.db, query(2))).toEqual([{ doubled: 4 }]);
-      expect(await rowsOfPrepared(client.db, query(21))).toEqual([{ doubled: 42 }]);
+      expect(await rowsOfPrepared(client.db, 'double', query(2))).toEqual([{ doubled: 4 }]);
+      expect(await rowsOfPrepared(client.db, 'double', query(21))).toEqual([{ doubled: 42 }]);
       const prepared = await rowsOf(
         client.db,
-        sql`select name, statement from pg_prepared_statements where name like 'p\_%'`,
+        sql`select name, statement from pg_prepared_statements where name like 'double\_%'`,
       );
       expect(prepared).toEqual([
-        { name: expect.stringMatching(/^p_[0-9a-f]{20}$/), statement: 'select $1::int * 2 as doubled' },
+        { name: expect.stringMatching(/^double_[0-9a-f]{12}$/), statement: 'select $1::int * 2 as doubled' },
       ]);
     } finally {
       await client.close();
@@ -111,7 +111,7 @@ describe('rowsOfPrepared', () => {
   it('runs the same statement on PGlite', async () => {
     const client = await openEmbedded(undefined);
     try {
-      expect(await rowsOfPrepared(client.db, sql`select ${5}::int * 2 as doubled`)).toEqual([
+      expect(await rowsOfPrepared(client.db, 'double', sql`select ${5}::int * 2 as doubled`)).toEqual([
         { doubled: 10 },
       ]);
     } finally {

@@ -99,14 +99,20 @@ export async function transaction<T>(db: Database, fn: (tx: Database) => Promise
  * Runs a statement as a named prepared statement on node-postgres (one per distinct text, prepared on each
  * pooled connection the first time it runs there): the server parses and plans it once, not per call. On PGlite
  * (in-process: nothing to save on the wire) a plain execute. Meant for the few hot statements; returns rows.
+ * The statement's name is `label` and a hash of its text (`commit_batch_1f2e3d4c5b6a`): what Postgres logs and
+ * the pg instrumentation's span names show.
  */
-export async function rowsOfPrepared(db: Database, query: SQL): Promise<Record<string, unknown>[]> {
+export async function rowsOfPrepared(
+  db: Database,
+  label: string,
+  query: SQL,
+): Promise<Record<string, unknown>[]> {
   const client = (db as unknown as { $client?: unknown }).$client;
   if (!(client instanceof pg.Pool)) return rowsOf(db, query);
   const { sql: text, params } = (db as unknown as { dialect: PgDialect }).dialect.sqlToQuery(query);
   let name = preparedNames.get(text);
   if (name === undefined) {
-    name = `p_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    name = `${label}_${createHash('sha1').update(text).digest('hex').slice(0, 12)}`;
     preparedNames.set(text, name);
   }
   return (await client.query({ name, text, values: params })).rows as Record<string, unknown>[];

@@ -4,7 +4,8 @@
 // tracer (no exporter configured) `tracingEnabled()` is false and the helpers make nothing at all.
 //
 // One order, one trace (the client spans, lower case, are the standard ioredis and pg instrumentations',
-// instrumentations.ts: named by the Redis command, or `pg.query:<OPERATION> <database>`, `pg.connect`,
+// instrumentations.ts: named by the Redis command, or `pg.query:<OPERATION or prepared statement> <database>`,
+// `pg.connect`,
 // `pg-pool.connect`; only ever under a span of ours):
 //   POST /api/v3/order          SERVER    edge: the request (http.server middleware, observability/http.ts)
 //     edge.auth                 INTERNAL  edge: API key and signature
@@ -15,9 +16,9 @@
 //       evalsha                 CLIENT    edge: the bounded append's script
 //       matcher.consume         CONSUMER  matcher: the command, from read to reply (parent: the entry's context)
 //         matcher.apply         INTERNAL  matcher: the core's apply
-//         db.commit             CLIENT    matcher: the batch's transaction; parent: its first command's
+//         db.commit             CLIENT    matcher: the batch's one statement; parent: its first command's
 //                                         matcher.consume, linked to every command's matcher.consume
-//           pg-pool.connect, pg.query:BEGIN, UPDATE, INSERT ..., COMMIT   CLIENT  matcher: its statements
+//           pg-pool.connect, pg.query:commit_batch_<hash>    CLIENT  matcher: the prepared statement
 //         matcher.reply         PRODUCER  matcher: the reply's PUBLISH (one round trip for the batch)
 //           publish, set, xack, xtrim     CLIENT  matcher: the batch's pipeline, under its first reply
 //     edge.reply                CONSUMER  edge: the reply's receipt (from the XADD's answer until the reply)

@@ -207,7 +207,7 @@ export async function commitBatch(db: Database, batch: BatchWrite): Promise<void
   ];
   batchStatements(batch).forEach((statement, i) => parts.push(sql`, ${sql.raw(`w${i}`)} as (${statement})`));
   parts.push(sql` select count(*)::int as moved from fence`);
-  const rows = await rowsOfPrepared(db, sql.join(parts));
+  const rows = await rowsOfPrepared(db, 'commit_batch', sql.join(parts));
   if (Number(rows[0]?.moved) !== 1) throw new FencedError(o.shard);
 }
 

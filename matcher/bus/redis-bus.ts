@@ -2,6 +2,7 @@
 // `matcher`, replies and market data go over Pub/Sub, leases are keys set by scripts. Every key and channel
 // starts with the prefix, so deployments (and test runs) sharing one Redis cannot see each other.
 
+import { tracingEnabled } from '../../observability/tracing.ts';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Appended, BacklogFull, Bus, Lease, Outbox, StreamEntry, StreamId } from './bus.ts';
 import { ZERO_ID } from './bus.ts';
@@ -71,8 +72,12 @@ export class RedisBus implements Bus {
       autoResendUnfulfilledCommands: false,
     };
     // Auto-pipelining: the calls made in one turn of the event loop (an edge's concurrent requests) go out in
-    // one write, which on a busy machine costs far less than a write each.
-    this.#commands = this.#open({ commandTimeout: commandTimeoutMs, enableAutoPipelining: true });
+    // one write, which on a busy machine costs far less than a write each. Not while tracing: a pipeline is sent
+    // in the trace context of its first call, so the Redis spans of the others would join the wrong trace.
+    this.#commands = this.#open({
+      commandTimeout: commandTimeoutMs,
+      enableAutoPipelining: !tracingEnabled(),
+    });
     // blockingTimeout makes a blocking read on a dead socket give up after its own BLOCK time.
     this.#blocking = this.#open({ blockingTimeout: commandTimeoutMs });
   }

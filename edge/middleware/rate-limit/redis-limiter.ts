@@ -9,6 +9,7 @@
 // never gets a count of its own. A ban then lasts by the clock of the edge that set it, off by the skew.
 // TTLs only reclaim keys; every decision compares stored times with the script's clock.
 
+import { tracingEnabled } from '../../../observability/tracing.ts';
 import { Redis, type RedisOptions } from 'ioredis';
 import { LuaScript } from '../../../matcher/bus/redis-scripts.ts';
 import { type RateLimits, RATE_LIMIT_WINDOWS } from '../../rate-limits.ts';
@@ -164,8 +165,9 @@ export class RedisLimiter implements Limiter {
       retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 1_000),
       // A hit whose connection dropped may have been counted; resending it could count it twice.
       autoResendUnfulfilledCommands: false,
-      // The hits of requests handled in one turn of the event loop go out in one write.
-      enableAutoPipelining: true,
+      // The hits of requests handled in one turn of the event loop go out in one write; not while tracing (a
+      // pipeline goes out in its first call's trace context: the others' Redis spans would join that trace).
+      enableAutoPipelining: !tracingEnabled(),
     };
     this.#redis = new Redis(url, redisOptions);
     // Without a listener ioredis would report every failed reconnection as an unhandled 'error' event.
