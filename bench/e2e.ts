@@ -127,6 +127,8 @@ async function startDeployment(): Promise<Target> {
   const processes = new Processes();
   const prefix = `bench-e2e:${randomBytes(4).toString('hex')}:`;
   const adminToken = randomBytes(18).toString('base64url');
+  // One for every edge: any edge may read a key another one stored.
+  const secretKey = randomBytes(32).toString('base64');
   let database: TestDatabase | undefined;
   let sink: Server | undefined;
   let spans = 0;
@@ -187,7 +189,7 @@ async function startDeployment(): Promise<Target> {
             PORT: '0',
             HOST: '127.0.0.1',
             ADMIN_TOKEN: adminToken,
-            API_SECRET_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+            API_SECRET_ENCRYPTION_KEY: secretKey,
             LOG_LEVEL: 'info', // for the line that reports the port (nothing is logged per request)
             // The benchmark's own accounts and address: limits out of the way (throttling is measured elsewhere).
             RATE_LIMIT_WEIGHT_1M: '1000000000000',
