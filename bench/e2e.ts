@@ -117,6 +117,8 @@ interface Target {
   baseUrls: string[];
   adminToken: string;
   databaseUrl: string | undefined;
+  /** The matcher's Prometheus text (undefined for --url). */
+  matcherMetrics?: () => Promise<string>;
   /** Process ids by role, for CPU accounting (empty for --url). */
   pids: { matcher: number[]; edges: number[] };
   spansReceived: () => number;
@@ -175,11 +177,17 @@ async function startDeployment(): Promise<Target> {
         ? {}
         : { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${options.profileDir}` }),
     };
-    const matcher = processes.start(MATCHER_MAIN, {
-      ...common,
-      MATCHER_METRICS_PORT: 'off',
-      MATCHER_BATCH_SIZE: String(options.batch),
-    });
+    const matcherMetricsPort = processes.startReporting(
+      MATCHER_MAIN,
+      {
+        ...common,
+        LOG_LEVEL: 'info', // for the line that reports the metrics port (one line per state change)
+        MATCHER_METRICS_PORT: '0',
+        MATCHER_BATCH_SIZE: String(options.batch),
+      },
+      'metrics listening',
+    );
+    const [matcherPid] = processes.pids();
     const ports = await Promise.all(
       Array.from({ length: options.edges }, () =>
         processes.startReporting(
@@ -200,12 +208,14 @@ async function startDeployment(): Promise<Target> {
         ),
       ),
     );
-    const edgePids = processes.pids().filter((pid) => pid !== matcher.pid);
+    const edgePids = processes.pids().filter((pid) => pid !== matcherPid);
+    const metricsUrl = `http://127.0.0.1:${await matcherMetricsPort}/metrics`;
     return {
       baseUrls: ports.map((port) => `http://127.0.0.1:${port}`),
       adminToken,
       databaseUrl: database.url,
-      pids: { matcher: matcher.pid === undefined ? [] : [matcher.pid], edges: edgePids },
+      matcherMetrics: () => fetch(metricsUrl).then((res) => res.text()),
+      pids: { matcher: matcherPid === undefined ? [] : [matcherPid], edges: edgePids },
       spansReceived: () => spans,
       close,
     };
@@ -603,6 +613,70 @@ function cpuMeter(target: Target) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// The matcher's own view over the run: its group commits (duration, size) from its Prometheus histograms
+
+interface Histogram {
+  /** Cumulative counts by upper bound. */
+  buckets: Map<number, number>;
+  sum: number;
+  count: number;
+}
+
+/** A histogram of Prometheus text by metric name prefix (summed over its label sets). */
+function histogramOf(text: string, name: string): Histogram {
+  const h: Histogram = { buckets: new Map(), sum: 0, count: 0 };
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const value = Number(line.slice(line.lastIndexOf(' ') + 1));
+    if (line.startsWith(`${name}_bucket`)) {
+      const le = /le="([^"]+)"/.exec(line)?.[1];
+      const bound = le === '+Inf' ? Infinity : Number(le);
+      h.buckets.set(bound, (h.buckets.get(bound) ?? 0) + value);
+    } else if (line.startsWith(`${name}_sum`)) h.sum += value;
+    else if (line.startsWith(`${name}_count`)) h.count += value;
+  }
+  return h;
+}
+
+function histogramSummary(before: Histogram, after: Histogram) {
+  const count = after.count - before.count;
+  const bounds = [...after.buckets.keys()].sort((a, b) => a - b);
+  /** The upper bound of the bucket holding quantile q. */
+  const quantile = (q: number) => {
+    for (const bound of bounds) {
+      if ((after.buckets.get(bound) ?? 0) - (before.buckets.get(bound) ?? 0) >= q * count) return bound;
+    }
+    return Infinity;
+  };
+  return {
+    count,
+    mean: count === 0 ? 0 : Math.round(((after.sum - before.sum) / count) * 100) / 100,
+    p50Bucket: quantile(0.5),
+    p99Bucket: quantile(0.99),
+  };
+}
+
+/** Snapshots the matcher's commit histograms now; the returned function summarizes what happened since. */
+async function matcherMeter(target: Target) {
+  const read = async () => {
+    const text = (await target.matcherMetrics?.().catch(() => '')) ?? '';
+    return {
+      commitMs: histogramOf(text, 'spot_matcher_commit_duration'),
+      batchSize: histogramOf(text, 'spot_matcher_batch_size'),
+    };
+  };
+  const before = await read();
+  return async () => {
+    if (target.matcherMetrics === undefined) return undefined;
+    const after = await read();
+    return {
+      commitMs: histogramSummary(before.commitMs, after.commitMs),
+      batchSize: histogramSummary(before.batchSize, after.batchSize),
+    };
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Durability: what was acknowledged is in Postgres
 
 async function checkDurable(databaseUrl: string, placed: number[], cancelled: string[]) {
@@ -675,8 +749,10 @@ async function main(): Promise<void> {
         `set up in ${((performance.now() - setupStart) / 1000).toFixed(1)} s; ${options.warmupS} s warm-up + ${options.durationS} s`,
     );
     const cpu = cpuMeter(target);
+    const commits = await matcherMeter(target);
     const run = await drive(target, symbol, accounts, requests);
     const cores = cpu();
+    const matcher = await commits();
     if (interrupted) return;
     const durable =
       target.databaseUrl === undefined
@@ -696,6 +772,8 @@ async function main(): Promise<void> {
       rejects: run.tally.rejects,
       latencyMs: run.latency,
       answers: run.tally.answers,
+      // The matcher's group commits over the run (warm-up included): how many, their size and duration.
+      commits: matcher,
       cpuCores: cores,
       // CPU per acknowledged request, µs: what each part costs, whatever else shares the machine.
       cpuUsPerRequest: Object.fromEntries(
@@ -717,6 +795,13 @@ async function main(): Promise<void> {
       log(`answers         ${JSON.stringify(run.tally.answers)}`);
       log(`errors          ${JSON.stringify(run.tally.errors)}`);
       log(`rejects         ${JSON.stringify(run.tally.reasons)}`);
+      if (matcher !== undefined) {
+        const { commitMs: c, batchSize: b } = matcher;
+        log(
+          `commits         ${c.count}, mean ${b.mean} commands, mean ${c.mean} ms (p50 ≤ ${c.p50Bucket} ms, ` +
+            `p99 ≤ ${c.p99Bucket} ms)`,
+        );
+      }
       log(`cpu (cores)     ${JSON.stringify(cores)}`);
       log(`cpu µs/request  ${JSON.stringify(summary.cpuUsPerRequest)}`);
       if (options.tracing !== undefined) log(`spans exported  ${target.spansReceived()}`);
