@@ -39,7 +39,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { Pool } from 'undici';
 import { createMigratedDatabase, type TestDatabase } from '../db/test-database.ts';
-import { EDGE_MAIN, MATCHER_MAIN, Processes } from '../edge/test-processes.ts';
+import { Processes } from '../edge/test-processes.ts';
 import { deleteKeys, REDIS_URL } from '../matcher/bus/test-kit.ts';
 import { generate, MARKET, type Op, WORKLOADS, type Workload } from './workload.ts';
 
@@ -177,35 +177,22 @@ async function startDeployment(): Promise<Target> {
         ? {}
         : { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${options.profileDir}` }),
     };
-    const matcherMetricsPort = processes.startReporting(
-      MATCHER_MAIN,
-      {
-        ...common,
-        LOG_LEVEL: 'info', // for the line that reports the metrics port (one line per state change)
-        MATCHER_METRICS_PORT: '0',
-        MATCHER_BATCH_SIZE: String(options.batch),
-      },
-      'metrics listening',
-    );
+    const matcherMetricsPort = processes.startMatcher({
+      ...common,
+      MATCHER_BATCH_SIZE: String(options.batch),
+    });
     const [matcherPid] = processes.pids();
     const ports = await Promise.all(
       Array.from({ length: options.edges }, () =>
-        processes.startReporting(
-          EDGE_MAIN,
-          {
-            ...common,
-            PORT: '0',
-            HOST: '127.0.0.1',
-            ADMIN_TOKEN: adminToken,
-            API_SECRET_ENCRYPTION_KEY: secretKey,
-            LOG_LEVEL: 'info', // for the line that reports the port (nothing is logged per request)
-            // The benchmark's own accounts and address: limits out of the way (throttling is measured elsewhere).
-            RATE_LIMIT_WEIGHT_1M: '1000000000000',
-            RATE_LIMIT_ORDERS_10S: '1000000000000',
-            RATE_LIMIT_ORDERS_1D: '1000000000000',
-          },
-          'edge listening',
-        ),
+        processes.startEdge({
+          ...common,
+          ADMIN_TOKEN: adminToken,
+          API_SECRET_ENCRYPTION_KEY: secretKey,
+          // The benchmark's own accounts and address: limits out of the way (throttling is measured elsewhere).
+          RATE_LIMIT_WEIGHT_1M: '1000000000000',
+          RATE_LIMIT_ORDERS_10S: '1000000000000',
+          RATE_LIMIT_ORDERS_1D: '1000000000000',
+        }),
       ),
     );
     const edgePids = processes.pids().filter((pid) => pid !== matcherPid);

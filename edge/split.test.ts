@@ -10,7 +10,7 @@
 
 import { randomBytes, randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EDGE_MAIN, MATCHER_MAIN, Processes } from './test-processes.ts';
+import { MATCHER_MAIN, Processes } from './test-processes.ts';
 import { createMigratedDatabase, type TestDatabase } from '../db/test-database.ts';
 import { deleteKeys, REDIS_URL, runPrefix, sleep } from '../matcher/bus/test-kit.ts';
 import { adminClient, type AdminClient, BTCUSDT, fundedAccount } from './test-servers.ts';
@@ -39,21 +39,14 @@ function commonEnv(): NodeJS.ProcessEnv {
   };
 }
 
-/** An edge process on a port of its choosing, which it reports in its "edge listening" log line. */
+/** An edge process on a port of its choosing. */
 async function startEdge(env: Record<string, string>): Promise<Requester> {
-  const port = await processes.startReporting(
-    EDGE_MAIN,
-    {
-      ...commonEnv(),
-      PORT: '0',
-      HOST: '127.0.0.1',
-      ADMIN_TOKEN,
-      API_SECRET_ENCRYPTION_KEY: SECRET_KEY,
-      LOG_LEVEL: 'info', // for the line that reports the port (the edge logs nothing per request)
-      ...env,
-    },
-    'edge listening',
-  );
+  const port = await processes.startEdge({
+    ...commonEnv(),
+    ADMIN_TOKEN,
+    API_SECRET_ENCRYPTION_KEY: SECRET_KEY,
+    ...env,
+  });
   return (path, init) => fetch(`http://127.0.0.1:${port}${path}`, init);
 }
 

@@ -48,6 +48,30 @@ export class Processes {
     });
   }
 
+  /**
+   * An edge (edge/main.ts) on a free port of 127.0.0.1, which it reports in its "edge listening" line (logged at
+   * info: the edge logs nothing per request); resolves with the port.
+   */
+  startEdge(env: NodeJS.ProcessEnv): Promise<number> {
+    return this.startReporting(
+      EDGE_MAIN,
+      { ...env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },
+      'edge listening',
+    );
+  }
+
+  /**
+   * A matcher (matcher/main.ts) serving its metrics on a free port, which it reports in its "metrics listening"
+   * line (logged at info: the matcher logs one line per state change); resolves with that port.
+   */
+  startMatcher(env: NodeJS.ProcessEnv): Promise<number> {
+    return this.startReporting(
+      MATCHER_MAIN,
+      { ...env, MATCHER_METRICS_PORT: '0', LOG_LEVEL: 'info' },
+      'metrics listening',
+    );
+  }
+
   /** The process ids of the children still running. */
   pids(): number[] {
     return [...this.children].flatMap((child) => (child.pid === undefined ? [] : [child.pid]));

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
 import { createMigratedDatabase, type TestDatabase } from '../db/test-database.ts';
-import { EDGE_MAIN, MATCHER_MAIN, Processes } from '../edge/test-processes.ts';
+import { Processes } from '../edge/test-processes.ts';
 import { adminClient, type AdminClient } from '../edge/test-servers.ts';
 import type { Requester } from '../edge/test-signing.ts';
 import { deleteKeys, eventually, REDIS_URL, runPrefix } from '../matcher/bus/test-kit.ts';
@@ -45,19 +45,13 @@ export async function startStack(
     };
     const adminToken = randomBytes(18).toString('base64url');
     const [matcherPort, edgePort] = await Promise.all([
-      processes.startReporting(MATCHER_MAIN, { ...common, MATCHER_METRICS_PORT: '0' }, 'metrics listening'),
-      processes.startReporting(
-        EDGE_MAIN,
-        {
-          ...common,
-          PORT: '0',
-          HOST: '127.0.0.1',
-          ADMIN_TOKEN: adminToken,
-          API_SECRET_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
-          ...edgeEnv,
-        },
-        'edge listening',
-      ),
+      processes.startMatcher(common),
+      processes.startEdge({
+        ...common,
+        ADMIN_TOKEN: adminToken,
+        API_SECRET_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+        ...edgeEnv,
+      }),
     ]);
     const edge: Requester = (path, init) => fetch(`http://127.0.0.1:${edgePort}${path}`, init);
     await eventually(async () => expect((await edge('/readyz', {})).status).toBe(200), 30_000);
