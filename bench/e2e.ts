@@ -23,7 +23,8 @@
 // - --profile DIR: the processes it starts write V8 CPU profiles (.cpuprofile) into DIR when they stop;
 //   `node bench/cpu-profile.ts DIR/*.cpuprofile` summarizes where the time went.
 //
-// The first --warmup seconds are run but not measured. At the end: throughput (acknowledged requests per second
+// The first --warmup seconds are run but not measured. A run of a minute or more also reports each minute
+// (throughput, latency, resident memory of every process), to show whether a long run stays flat. At the end: throughput (acknowledged requests per second
 // of the measured window), latency percentiles, answers by kind, each process's CPU, and a durability check:
 // every acknowledged order must be in Postgres and every acknowledged cancel must have left its order CANCELED.
 // `--json` prints one summary line:
@@ -302,7 +303,8 @@ interface Request {
   account: number;
   /** The unsigned query string, without timestamp. */
   query: string;
-  clientOrderId: string;
+  /** The workload's id of the order placed or cancelled (its clientOrderId is `<run>-<id>`). */
+  id: number;
 }
 
 const decimal = (n: number, places: number): string => {
@@ -311,39 +313,84 @@ const decimal = (n: number, places: number): string => {
 };
 const TICK_PLACES = MARKET.tickSize.split('.')[1]!.length;
 const LOT_PLACES = MARKET.stepSize.split('.')[1]!.length;
+const OPS = ['limit', 'market', 'cancel'] as const;
+const TIFS = ['GTC', 'IOC', 'FOK', 'POST_ONLY'] as const;
 
-function requestsOf(ops: Op[], symbol: string, run: string): Request[] {
-  const common = `symbol=${symbol}`;
-  const tail = `&newOrderRespType=${options.respType}&recvWindow=60000`;
-  return ops.map((o): Request => {
-    const account = (o.user - 1) % options.accounts;
-    const clientOrderId = `${run}-${o.id}`;
-    if (o.op === 'cancel') {
-      return {
-        kind: Kind.Cancel,
-        account,
-        clientOrderId,
-        query: `${common}&origClientOrderId=${clientOrderId}`,
-      };
+/**
+ * The workload in typed columns, each request's query string built when it is sent: millions of request objects
+ * held for the whole run would make this process's garbage collections long enough to show as latency.
+ */
+class Requests {
+  readonly length: number;
+  private readonly op: Uint8Array;
+  private readonly buy: Uint8Array;
+  private readonly tif: Uint8Array;
+  private readonly account: Int32Array;
+  private readonly price: Int32Array;
+  private readonly qty: Int32Array;
+  private readonly id: Int32Array;
+  private readonly common: string;
+  private readonly tail: string;
+
+  readonly run: string;
+
+  constructor(ops: Op[], symbol: string, run: string) {
+    this.run = run;
+    const n = (this.length = ops.length);
+    [this.op, this.buy, this.tif] = [new Uint8Array(n), new Uint8Array(n), new Uint8Array(n)];
+    [this.account, this.price, this.qty, this.id] = [0, 0, 0, 0].map(() => new Int32Array(n)) as [
+      Int32Array,
+      Int32Array,
+      Int32Array,
+      Int32Array,
+    ];
+    ops.forEach((o, i) => {
+      this.op[i] = OPS.indexOf(o.op);
+      this.account[i] = (o.user - 1) % options.accounts;
+      this.id[i] = o.id;
+      if (o.op === 'cancel') return;
+      this.buy[i] = o.side === 'buy' ? 1 : 0;
+      this.qty[i] = o.qty;
+      if (o.op === 'limit') {
+        this.price[i] = o.price;
+        this.tif[i] = TIFS.indexOf(o.tif as (typeof TIFS)[number]);
+      }
+    });
+    this.common = `symbol=${symbol}`;
+    this.tail = `&newOrderRespType=${options.respType}&recvWindow=60000`;
+  }
+
+  clientOrderId(id: number): string {
+    return `${this.run}-${id}`;
+  }
+
+  at(i: number): Request {
+    const account = this.account[i]!;
+    const id = this.id[i]!;
+    const clientOrderId = this.clientOrderId(id);
+    const op = OPS[this.op[i]!]!;
+    if (op === 'cancel') {
+      return { kind: Kind.Cancel, account, id, query: `${this.common}&origClientOrderId=${clientOrderId}` };
     }
-    const side = o.side === 'buy' ? 'BUY' : 'SELL';
-    const quantity = decimal(o.qty, LOT_PLACES);
+    const side = this.buy[i] === 1 ? 'BUY' : 'SELL';
+    const quantity = decimal(this.qty[i]!, LOT_PLACES);
     let order: string;
-    if (o.op === 'market') order = `side=${side}&type=MARKET&quantity=${quantity}`;
+    if (op === 'market') order = `side=${side}&type=MARKET&quantity=${quantity}`;
     else {
-      const price = decimal(o.price, TICK_PLACES);
+      const price = decimal(this.price[i]!, TICK_PLACES);
+      const tif = TIFS[this.tif[i]!]!;
       order =
-        o.tif === 'POST_ONLY'
+        tif === 'POST_ONLY'
           ? `side=${side}&type=LIMIT_MAKER&quantity=${quantity}&price=${price}`
-          : `side=${side}&type=LIMIT&timeInForce=${o.tif}&quantity=${quantity}&price=${price}`;
+          : `side=${side}&type=LIMIT&timeInForce=${tif}&quantity=${quantity}&price=${price}`;
     }
     return {
       kind: Kind.Place,
       account,
-      clientOrderId,
-      query: `${common}&${order}&newClientOrderId=${clientOrderId}${tail}`,
+      id,
+      query: `${this.common}&${order}&newClientOrderId=${clientOrderId}${this.tail}`,
     };
-  });
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -393,15 +440,16 @@ function latencySummary(sorted: Float64Array) {
   };
 }
 
-async function drive(target: Target, symbol: string, accounts: Account[], requests: Request[]) {
+async function drive(target: Target, symbol: string, accounts: Account[], requests: Requests) {
   const perEdge = Math.max(1, Math.ceil(options.connections / target.baseUrls.length));
   const pools = target.baseUrls.map(
     (url) => new Pool(url, { connections: perEdge, pipelining: 1, keepAliveTimeout: 60_000 }),
   );
   const tally = newTally();
   const samples = new Samples();
-  const placed: number[] = [];
-  const cancelled: string[] = [];
+  /** Order ids acknowledged, and the workload ids of the orders whose cancel was acknowledged. */
+  const placed = new Samples();
+  const cancelled = new Samples();
   const warmupMs = options.warmupS * 1000;
   const durationMs = options.durationS * 1000;
   let measuredFrom = -1; // index into samples where the measured window starts
@@ -440,7 +488,7 @@ async function drive(target: Target, symbol: string, accounts: Account[], reques
       if (measured) measuredAcked++;
       bump(tally.answers, `${kind} 200`);
       if (request.kind === Kind.Place) placed.push((JSON.parse(text) as { orderId: number }).orderId);
-      else cancelled.push(request.clientOrderId);
+      else cancelled.push(request.id);
       return;
     }
     let code = '';
@@ -462,6 +510,10 @@ async function drive(target: Target, symbol: string, accounts: Account[], reques
     }
   };
 
+  const windows: { minute: number; throughput: number; latencyMs: object; rssMb: object }[] = [];
+  let windowStart = start + warmupMs;
+  let windowFrom = 0;
+  let windowAcked = 0;
   // Progress, once a second.
   let lastAcked = 0;
   let lastSamples = 0;
@@ -476,6 +528,20 @@ async function drive(target: Target, symbol: string, accounts: Account[], reques
         `in flight ${inFlight}  errors ${errors}${t * 1000 < warmupMs ? '  (warm-up)' : ''}`,
     );
     lastAcked = tally.acked;
+    // Each full minute of the measured run: is it flat (throughput, latency, memory)?
+    if (measuredFrom >= 0 && performance.now() - windowStart >= 60_000) {
+      const minute = samples.sorted(windowFrom);
+      windows.push({
+        minute: windows.length + 1,
+        throughput: Math.round(((measuredAcked - windowAcked) / (performance.now() - windowStart)) * 1000),
+        latencyMs: latencySummary(minute),
+        rssMb: rssOf(target),
+      });
+      windowStart = performance.now();
+      windowFrom = samples.length;
+      windowAcked = measuredAcked;
+      progress(`minute ${windows.length}: ${JSON.stringify(windows.at(-1))}`);
+    }
   }, 1000);
 
   const end = start + warmupMs + durationMs;
@@ -485,7 +551,7 @@ async function drive(target: Target, symbol: string, accounts: Account[], reques
       Array.from({ length: options.connections }, async (_, c) => {
         const poolIndex = c % pools.length;
         while (next < requests.length && performance.now() < end) {
-          const request = requests[next++]!;
+          const request = requests.at(next++);
           await send(request, performance.now(), poolIndex);
         }
       }),
@@ -499,7 +565,7 @@ async function drive(target: Target, symbol: string, accounts: Account[], reques
         const now = performance.now();
         while (next < requests.length && start + next * interval <= Math.min(now, end)) {
           const i = next++;
-          const p = send(requests[i]!, start + i * interval, i % pools.length);
+          const p = send(requests.at(i), start + i * interval, i % pools.length);
           pending.add(p);
           void p.finally(() => pending.delete(p));
         }
@@ -519,9 +585,28 @@ async function drive(target: Target, symbol: string, accounts: Account[], reques
     sent: next,
     latency: latencySummary(samples.sorted(Math.max(0, measuredFrom))),
     throughput: Math.round((measuredAcked / measuredMs) * 1000),
-    placed,
-    cancelled,
+    placed: [...placed.sorted()],
+    cancelled: [...cancelled.sorted()].map((id) => requests.clientOrderId(id)),
     symbol,
+    windows,
+  };
+}
+
+/** Resident memory, MB, of the deployment's processes and of this one. */
+function rssOf(target: Target): Record<string, number> {
+  const rss = (pid: number) => {
+    try {
+      const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+      return kb === undefined ? 0 : Number(kb) / 1024;
+    } catch {
+      return 0;
+    }
+  };
+  const mb = (x: number) => Math.round(x);
+  return {
+    matcher: mb(target.pids.matcher.reduce((s, pid) => s + rss(pid), 0)),
+    edges: mb(target.pids.edges.reduce((s, pid) => s + rss(pid), 0)),
+    loadgen: mb(process.memoryUsage.rss() / 2 ** 20),
   };
 }
 
@@ -725,7 +810,7 @@ async function main(): Promise<void> {
     // Enough operations for the run at the offered rate, or at a closed loop's best (40k/s).
     const opsNeeded =
       Math.ceil((options.rate ?? 40_000) * (options.durationS + options.warmupS) * 1.05) + 1000;
-    const requests = requestsOf(
+    const requests = new Requests(
       generate(options.workload, opsNeeded, options.seed),
       symbol,
       randomBytes(3).toString('hex'),
@@ -762,6 +847,8 @@ async function main(): Promise<void> {
       // The matcher's group commits over the run (warm-up included): how many, their size and duration.
       commits: matcher,
       cpuCores: cores,
+      rssMb: rssOf(target),
+      ...(run.windows.length > 0 ? { minutes: run.windows } : {}),
       // CPU per acknowledged request, µs: what each part costs, whatever else shares the machine.
       cpuUsPerRequest: Object.fromEntries(
         Object.entries(cores).map(([k, v]) => [k, Math.round((v * 1e6) / Math.max(1, run.throughput))]),
@@ -791,6 +878,8 @@ async function main(): Promise<void> {
       }
       log(`cpu (cores)     ${JSON.stringify(cores)}`);
       log(`cpu µs/request  ${JSON.stringify(summary.cpuUsPerRequest)}`);
+      log(`rss MB          ${JSON.stringify(summary.rssMb)}`);
+      for (const w of run.windows) log(`minute ${String(w.minute).padStart(3)}      ${JSON.stringify(w)}`);
       if (options.tracing !== undefined) log(`spans exported  ${target.spansReceived()}`);
       if (durable !== undefined) log(`durable         ${JSON.stringify(durable)}`);
     }
