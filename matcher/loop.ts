@@ -301,7 +301,14 @@ export class Matcher {
           await this.settle();
           await this.drainPending(this.committed);
         } else if (entries.length > 0 || this.marketData.pending) {
-          // Pipelined: this batch is applied while the previous one commits; it commits once that is done.
+          // A batch with room while the previous one still commits: wait for that commit, then take in what
+          // arrived meanwhile, so that it rides in this commit rather than waiting for the next (fewer,
+          // larger commits; no later answer for anyone). A full batch is applied while the previous one
+          // commits, and commits once that is done.
+          if (this.inflight !== undefined && entries.length < this.batchSize) {
+            await this.settle();
+            await this.topUp(entries);
+          }
           const prepared = await this.prepare(entries, []);
           await this.settle();
           const inflight = this.complete(prepared);
@@ -357,6 +364,16 @@ export class Matcher {
     } catch (error) {
       this.readFailed = true;
       throw error;
+    }
+  }
+
+  /** Adds to `entries` what is waiting in the stream, up to the batch size, without blocking. */
+  private async topUp(entries: StreamEntry[]): Promise<void> {
+    try {
+      entries.push(...(await this.bus.readNew(this.batchSize - entries.length, 0)));
+    } catch {
+      // Its answer lost, this read may have delivered entries: the next read drains them first.
+      this.readFailed = true;
     }
   }
 
