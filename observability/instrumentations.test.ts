@@ -1,7 +1,7 @@
 // The Redis statement in client spans: the command and its keys, never the values it carries.
 
 import { describe, expect, it } from 'vitest';
-import { redisStatement } from './instrumentations.ts';
+import { redisStatement } from './tracing.ts';
 
 describe('redisStatement', () => {
   it('shows a script by its sha and keys, not its arguments', () => {

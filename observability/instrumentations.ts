@@ -16,6 +16,7 @@
 
 import { createRequire } from 'node:module';
 import { createNoopMeter, type MeterProvider } from '@opentelemetry/api';
+import { redisStatement } from './tracing.ts';
 
 /** The patched packages, required by name so that require-in-the-middle sees them. */
 const DRIVERS = ['ioredis', 'pg'];
@@ -41,16 +42,4 @@ export async function instrumentDrivers(): Promise<void> {
   for (const name of DRIVERS) require(name);
   // pg's pool is its own package, required by pg; resolved from there, as pg resolves it.
   createRequire(require.resolve('pg'))('pg-pool');
-}
-
-/**
- * `db.query.text` of a Redis command: its name and keys, never its values (a command's entry carries the
- * order). EVAL and EVALSHA name the script and its keys; other commands their first argument, the key.
- */
-export function redisStatement(name: string, args: readonly unknown[]): string {
-  const keys = Number(args[1]);
-  const shown = /^eval(sha)?(_ro)?$/i.test(name) && Number.isInteger(keys) && keys >= 0 ? 2 + keys : 1;
-  const parts = [name, ...args.slice(0, shown).map(String)];
-  if (args.length > shown) parts.push(`[${args.length - shown} other arguments]`);
-  return parts.join(' ');
 }

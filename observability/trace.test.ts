@@ -262,4 +262,44 @@ describe('tracing and metrics across the edge and the matcher', () => {
     for (const metrics of [edgeText, text]) expect(metrics).not.toMatch(/^db_client/m);
     expect(text).toMatch(/^spot_matcher_stream_backlog\w*\{[^}]*spot_shard="main"[^}]*\} \d+$/m);
   });
+
+  it('keeps concurrent orders apart: the auto-pipelined Redis calls of one never land in another trace', async () => {
+    // ioredis sends the calls made in one turn of the event loop as one pipeline, in the trace context of the
+    // first: only our own CLIENT spans (autoPipelinedCall) keep each call in its request's trace.
+    const { credentials } = await fundedAccount(stack.admin, { USDT: '100000' });
+    const before = new Set(spans.filter((s) => s.name === 'POST /api/v3/order').map((s) => s.traceId));
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        signedCall(stack.edge, credentials, 'POST', '/api/v3/order', {
+          symbol: 'BTCUSDT',
+          side: 'BUY',
+          type: 'LIMIT',
+          timeInForce: 'GTC',
+          quantity: '0.01',
+          price: String(20000 + i),
+        }),
+      ),
+    );
+    for (const res of answers) expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const traces = () =>
+      spans.filter((s) => s.name === 'POST /api/v3/order' && !before.has(s.traceId)).map((s) => s.traceId);
+    const inTrace = (traceId: string, name: string) =>
+      spans.filter((s) => s.traceId === traceId && s.name === name);
+    await eventually(() => {
+      expect(traces()).toHaveLength(12);
+      for (const traceId of traces()) expect(inTrace(traceId, 'matcher.reply'), traceId).toHaveLength(1);
+    }, 10_000);
+    for (const traceId of traces()) {
+      const under = (parent: OtlpSpan) =>
+        spans
+          .filter(
+            (s) => s.traceId === traceId && s.parentSpanId === parent.spanId && s.kind === SpanKind.CLIENT,
+          )
+          .map((s) => s.name);
+      // Exactly this request's own calls: one append, one hit per limiter call, and no other evalsha.
+      expect(under(inTrace(traceId, 'matcher.send')[0]!)).toEqual(['evalsha']);
+      for (const throttle of inTrace(traceId, 'edge.throttle')) expect(under(throttle)).toEqual(['evalsha']);
+      expect(inTrace(traceId, 'evalsha')).toHaveLength(3);
+    }
+  });
 });

@@ -9,7 +9,7 @@
 // never gets a count of its own. A ban then lasts by the clock of the edge that set it, off by the skew.
 // TTLs only reclaim keys; every decision compares stored times with the script's clock.
 
-import { tracingEnabled } from '../../../observability/tracing.ts';
+import { autoPipelinedCall, redisServer } from '../../../observability/tracing.ts';
 import { Redis, type RedisOptions } from 'ioredis';
 import { LuaScript } from '../../../matcher/bus/redis-scripts.ts';
 import { type RateLimits, RATE_LIMIT_WINDOWS } from '../../rate-limits.ts';
@@ -127,6 +127,7 @@ export interface RedisLimiterOptions {
 
 export class RedisLimiter implements Limiter {
   readonly #redis: Redis;
+  readonly #server: { address: string; port: number };
   readonly #prefix: string;
   readonly #limits: RateLimits;
   readonly #clock: 'redis' | 'caller';
@@ -165,11 +166,12 @@ export class RedisLimiter implements Limiter {
       retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 1_000),
       // A hit whose connection dropped may have been counted; resending it could count it twice.
       autoResendUnfulfilledCommands: false,
-      // The hits of requests handled in one turn of the event loop go out in one write; not while tracing (a
-      // pipeline goes out in its first call's trace context: the others' Redis spans would join that trace).
-      enableAutoPipelining: !tracingEnabled(),
+      // The hits of requests handled in one turn of the event loop go out in one write (traced by
+      // autoPipelinedCall: a pipeline goes out in the trace context of its first call).
+      enableAutoPipelining: true,
     };
     this.#redis = new Redis(url, redisOptions);
+    this.#server = redisServer(url);
     // Without a listener ioredis would report every failed reconnection as an unhandled 'error' event.
     this.#redis.on('error', onError);
   }
@@ -181,7 +183,13 @@ export class RedisLimiter implements Limiter {
     const keys = [`${p}w:${ip}`, `${p}v:${ip}`, `${p}ban:${ip}`, `${p}strikes:${ip}`];
     if (accountId !== undefined) keys.push(`${p}o10:${accountId}`, `${p}o1d:${accountId}`);
     const at = this.#clock === 'caller' ? now : -1;
-    const reply = (await hitScript.run(this.#redis, keys, [at, weight, orders, ...this.#args])) as number[];
+    const args = [at, weight, orders, ...this.#args];
+    const reply = (await autoPipelinedCall(
+      this.#server,
+      'evalsha',
+      [hitScript.sha, keys.length, ...keys, ...args],
+      () => hitScript.run(this.#redis, keys, args),
+    )) as number[];
     return this.#toHit(reply);
   }
 
