@@ -21,6 +21,7 @@ import {
   extractCarrier,
   failSpan,
   linkTo,
+  sampledCarrier,
   type Span,
   SpanKind,
   SpanName,
@@ -419,7 +420,8 @@ export class Matcher {
     const spans: Prepared['spans'] = tracingEnabled() ? [] : undefined;
     for (const entry of entries) {
       outbox.ack.push(entry.id);
-      const consumed = spans === undefined ? undefined : this.consumeSpan(entry);
+      // A command its sender did not sample gets no span objects at all (they would not be recorded).
+      const consumed = spans === undefined || !sampledCarrier(entry) ? undefined : this.consumeSpan(entry);
       if (consumed !== undefined) spans!.push(consumed);
       if (this.poisoned.has(entry.id)) {
         this.replyUnexecuted(entry, 'its apply failed; see the dead-letter stream', outbox);

@@ -16,7 +16,7 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BTCUSDT, fundedAccount } from '../edge/test-servers.ts';
-import { signedCall } from '../edge/test-signing.ts';
+import { signedCall, signedQuery } from '../edge/test-signing.ts';
 import { eventually } from '../matcher/bus/test-kit.ts';
 import { type Stack, startStack } from './test-stack.ts';
 import { SpanName } from './tracing.ts';
@@ -301,5 +301,31 @@ describe('tracing and metrics across the edge and the matcher', () => {
       for (const throttle of inTrace(traceId, 'edge.throttle')) expect(under(throttle)).toEqual(['evalsha']);
       expect(inTrace(traceId, 'evalsha')).toHaveLength(3);
     }
+  });
+
+  it('makes no span anywhere for a request whose caller did not sample its trace', async () => {
+    const { credentials } = await fundedAccount(stack.admin, { USDT: '100000' });
+    const place = (price: string, traceId: string, flags: string) =>
+      stack.edge(
+        `/api/v3/order?${signedQuery(credentials, { symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '0.01', price })}`,
+        {
+          method: 'POST',
+          headers: {
+            'X-MBX-APIKEY': credentials.apiKey,
+            traceparent: `00-${traceId}-${'b'.repeat(16)}-${flags}`,
+          },
+        },
+      );
+    const [unsampled, sampled] = ['a'.repeat(32), 'c'.repeat(32)];
+    expect((await place('21000', unsampled, '00')).status).toBe(200);
+    // A sampled order after it: once its matcher spans are in, the first one's would be too.
+    expect((await place('21001', sampled, '01')).status).toBe(200);
+    await eventually(() => {
+      const names = spans.filter((s) => s.traceId === sampled).map((s) => s.name);
+      expect(names).toEqual(
+        expect.arrayContaining(['matcher.apply', 'db.commit', 'matcher.reply', 'edge.reply']),
+      );
+    }, 10_000);
+    expect(spans.filter((s) => s.traceId === unsampled)).toEqual([]);
   });
 });

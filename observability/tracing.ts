@@ -152,6 +152,17 @@ export function startSend(stream: string, command: string): { span: Span; carrie
   return { span, carrier: { traceparent: carrier.traceparent, tracestate: carrier.tracestate } };
 }
 
+/**
+ * Whether a message's W3C trace context says its trace is sampled (flags bit 0). A message without one counts as
+ * sampled: the consumer's own sampler decides.
+ */
+export function sampledCarrier(carrier: Carrier): boolean {
+  const tp = carrier.traceparent;
+  if (tp === undefined) return true;
+  const flags = Number.parseInt(tp.slice(tp.lastIndexOf('-') + 1), 16);
+  return Number.isNaN(flags) || (flags & 1) === 1;
+}
+
 /** The context a message's carrier names (the active one when it names none). */
 export function extractCarrier(carrier: Carrier): Context {
   if (carrier.traceparent === undefined) return context.active();
@@ -182,7 +193,8 @@ export function redisStatement(name: string, args: readonly unknown[]): string {
  * span under that first call's trace. The call runs outside any trace instead (the instrumentation, which wants a
  * parent, makes no span for it), inside a CLIENT span of our own, named and attributed as the instrumentation
  * names its own: the command, `db.system.name` redis, `db.operation.name`, `db.query.text` (keys, never values),
- * `server.address` and `server.port`. Made only under a span of ours, as the instrumentation's are.
+ * `server.address` and `server.port`. Made only under a recorded span of ours (the instrumentation's too need a
+ * parent).
  */
 export async function autoPipelinedCall<T>(
   server: { address: string; port: number },
@@ -192,23 +204,23 @@ export async function autoPipelinedCall<T>(
 ): Promise<T> {
   if (!enabled) return call();
   const parent = context.active();
-  const span =
-    trace.getSpan(parent) === undefined
-      ? undefined
-      : tracer().startSpan(
-          command,
-          {
-            kind: SpanKind.CLIENT,
-            attributes: {
-              [Attr.dbSystem]: 'redis',
-              [Attr.dbOperation]: command,
-              [Attr.dbQueryText]: redisStatement(command, args),
-              [Attr.serverAddress]: server.address,
-              [Attr.serverPort]: server.port,
-            },
+  // Under a span that is not recorded (a trace not sampled), a child would not be either: none is made.
+  const span = !trace.getSpan(parent)?.isRecording()
+    ? undefined
+    : tracer().startSpan(
+        command,
+        {
+          kind: SpanKind.CLIENT,
+          attributes: {
+            [Attr.dbSystem]: 'redis',
+            [Attr.dbOperation]: command,
+            [Attr.dbQueryText]: redisStatement(command, args),
+            [Attr.serverAddress]: server.address,
+            [Attr.serverPort]: server.port,
           },
-          parent,
-        );
+        },
+        parent,
+      );
   try {
     return await context.with(ROOT_CONTEXT, call);
   } catch (error) {
