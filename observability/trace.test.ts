@@ -218,12 +218,18 @@ describe('tracing and metrics across the edge and the matcher', () => {
     }
     expect(statements.map((s) => text(s, 'db.query.text')).join('\n')).toMatch(/insert into orders\b/i);
 
-    // Matcher: the reply's pipeline under matcher.reply, the reply itself among it.
-    const pipeline = under(only('matcher.reply'));
-    const reply = pipeline.find((s) => s.name === 'publish' && /:replies:/.test(text(s, 'db.query.text')));
-    expect(reply).toMatchObject({ service: 'spot-matcher', kind: SpanKind.CLIENT });
-    expect(attributes(reply!)).toMatchObject({ ...redis, 'db.operation.name': 'PIPELINE publish' });
-    expect(pipeline.map((s) => s.name)).toContain('xack');
+    // Matcher: the batch's pipeline (the reply among its PUBLISHes, the market data, XACK, XTRIM) as one span
+    // under matcher.reply, not a span per command.
+    const [pipeline, ...others] = under(only('matcher.reply'));
+    expect(others).toEqual([]);
+    expect(pipeline).toMatchObject({ service: 'spot-matcher', kind: SpanKind.CLIENT, name: 'PIPELINE' });
+    expect(attributes(pipeline!)).toMatchObject({
+      ...redis,
+      'db.operation.name': 'PIPELINE',
+      'server.port': 6379,
+    });
+    expect(Number(attributes(pipeline!)['db.operation.batch.size'])).toBeGreaterThanOrEqual(3);
+    expect(text(pipeline!, 'db.query.text')).toMatch(/^publish( ×\d+)?, (set( ×\d+)?, )?xack, xtrim$/);
 
     // Closed names: ours, the route's, Redis commands by name, Postgres by operation and database.
     const ours: string[] = [...Object.values(SpanName), 'POST /api/v3/order'];
@@ -234,7 +240,7 @@ describe('tracing and metrics across the edge and the matcher', () => {
       const system = attribute(span, 'db.system.name')?.stringValue;
       expect(system, span.name).toMatch(/^(redis|postgresql)$/);
       if (system === 'redis') {
-        expect(span.name).toBe(text(span, 'db.operation.name').replace(/^(PIPELINE|MULTI) /, ''));
+        expect(span.name).toBe(text(span, 'db.operation.name'));
       } else {
         expect(span.name).toMatch(pg);
       }

@@ -3,24 +3,25 @@
 // helpers that make spans. Only @opentelemetry/api here: the SDK is sdk.ts's business, and when it installed no
 // tracer (no exporter configured) `tracingEnabled()` is false and the helpers make nothing at all.
 //
-// One order, one trace (the client spans, lower case, are the standard ioredis and pg instrumentations',
-// instrumentations.ts: named by the Redis command, or `pg.query:<OPERATION or prepared statement> <database>`,
-// `pg.connect`,
-// `pg-pool.connect`; only ever under a span of ours):
+// One order, one trace. The client spans are the standard pg and ioredis instrumentations' (instrumentations.ts:
+// `pg.query:<OPERATION or prepared statement> <database>`, `pg-pool.connect`, a Redis command's name), except
+// the edge's auto-pipelined `evalsha`s and the matcher's `PIPELINE`, which are ours with the same attributes
+// (autoPipelinedCall, redisPipelineCall); all only under a recorded span of ours:
 //   POST /api/v3/order          SERVER    edge: the request (http.server middleware, observability/http.ts)
 //     edge.auth                 INTERNAL  edge: API key and signature
 //       pg.query:SELECT ...     CLIENT    edge: the key's row, when not cached
 //     edge.throttle             INTERNAL  edge: one limiter call (weight; order counts)
-//       evalsha                 CLIENT    edge: the limiter's script
+//       evalsha                 CLIENT    edge: the limiter's script (ours)
 //     matcher.send              PRODUCER  edge: XADD of the command, its traceparent carried in the entry
-//       evalsha                 CLIENT    edge: the bounded append's script
+//       evalsha                 CLIENT    edge: the bounded append's script (ours)
 //       matcher.consume         CONSUMER  matcher: the command, from read to reply (parent: the entry's context)
 //         matcher.apply         INTERNAL  matcher: the core's apply
 //         db.commit             CLIENT    matcher: the batch's one statement; parent: its first command's
 //                                         matcher.consume, linked to every command's matcher.consume
 //           pg-pool.connect, pg.query:commit_batch_<hash>    CLIENT  matcher: the prepared statement
 //         matcher.reply         PRODUCER  matcher: the reply's PUBLISH (one round trip for the batch)
-//           publish, set, xack, xtrim     CLIENT  matcher: the batch's pipeline, under its first reply
+//           PIPELINE            CLIENT    matcher: the batch's pipeline (publish ×n, set, xack, xtrim; ours),
+//                                         under its first reply
 //     edge.reply                CONSUMER  edge: the reply's receipt (from the XADD's answer until the reply)
 //
 // PGlite (the embedded mode) is not reached by the pg instrumentation: there db.commit is the only database span.
@@ -196,29 +197,69 @@ export function redisStatement(name: string, args: readonly unknown[]): string {
  * `server.address` and `server.port`. Made only under a recorded span of ours (the instrumentation's too need a
  * parent).
  */
-export async function autoPipelinedCall<T>(
+export function autoPipelinedCall<T>(
   server: { address: string; port: number },
   command: string,
   args: readonly unknown[],
   call: () => Promise<T>,
 ): Promise<T> {
   if (!enabled) return call();
+  return redisSpanAround(
+    command,
+    () => ({
+      [Attr.dbOperation]: command,
+      [Attr.dbQueryText]: redisStatement(command, args),
+      [Attr.serverAddress]: server.address,
+      [Attr.serverPort]: server.port,
+    }),
+    call,
+  );
+}
+
+/**
+ * A pipeline (the matcher's flush of a batch: every reply's PUBLISH, the market data, the XACK, the XTRIM) as one
+ * CLIENT span `PIPELINE` of our own, `db.operation.batch.size` commands, `db.query.text` their names and counts,
+ * rather than the instrumentation's span per command: a batch of a thousand replies would otherwise add a
+ * thousand spans to the trace of whichever of its commands was sampled.
+ */
+export function redisPipelineCall<T>(
+  server: { address: string; port: number },
+  /** The pipeline's command names, in order (asked for only when a span records them). */
+  commandsOf: () => readonly string[],
+  call: () => Promise<T>,
+): Promise<T> {
+  if (!enabled) return call();
+  return redisSpanAround(
+    'PIPELINE',
+    () => {
+      const commands = commandsOf();
+      const counts = new Map<string, number>();
+      for (const c of commands) counts.set(c, (counts.get(c) ?? 0) + 1);
+      return {
+        [Attr.dbOperation]: 'PIPELINE',
+        [Attr.dbBatchSize]: commands.length,
+        [Attr.dbQueryText]: [...counts].map(([c, n]) => (n === 1 ? c : `${c} ×${n}`)).join(', '),
+        [Attr.serverAddress]: server.address,
+        [Attr.serverPort]: server.port,
+      };
+    },
+    call,
+  );
+}
+
+/** Runs `call` outside any trace, in a CLIENT span of ours when the active span is recorded. */
+async function redisSpanAround<T>(
+  name: string,
+  attributes: () => Attributes,
+  call: () => Promise<T>,
+): Promise<T> {
   const parent = context.active();
   // Under a span that is not recorded (a trace not sampled), a child would not be either: none is made.
   const span = !trace.getSpan(parent)?.isRecording()
     ? undefined
     : tracer().startSpan(
-        command,
-        {
-          kind: SpanKind.CLIENT,
-          attributes: {
-            [Attr.dbSystem]: 'redis',
-            [Attr.dbOperation]: command,
-            [Attr.dbQueryText]: redisStatement(command, args),
-            [Attr.serverAddress]: server.address,
-            [Attr.serverPort]: server.port,
-          },
-        },
+        name,
+        { kind: SpanKind.CLIENT, attributes: { [Attr.dbSystem]: 'redis', ...attributes() } },
         parent,
       );
   try {

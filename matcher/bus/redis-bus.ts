@@ -2,7 +2,7 @@
 // `matcher`, replies and market data go over Pub/Sub, leases are keys set by scripts. Every key and channel
 // starts with the prefix, so deployments (and test runs) sharing one Redis cannot see each other.
 
-import { autoPipelinedCall, redisServer } from '../../observability/tracing.ts';
+import { autoPipelinedCall, redisPipelineCall, redisServer } from '../../observability/tracing.ts';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Appended, BacklogFull, Bus, Lease, Outbox, StreamEntry, StreamId } from './bus.ts';
 import { ZERO_ID } from './bus.ts';
@@ -174,7 +174,13 @@ export class RedisBus implements Bus {
     if (ack.length > 0) pipeline.xack(this.#stream, GROUP, ...ack);
     // Exact (not ~) trimming, so that the stream length is exactly the backlog not yet committed.
     if (trimBelow !== undefined) pipeline.xtrim(this.#stream, 'MINID', trimBelow);
-    const results = (await pipeline.exec()) ?? [];
+    const names = () => [
+      ...messages.map(() => 'publish'),
+      ...keys.map(() => 'set'),
+      ...(ack.length > 0 ? ['xack'] : []),
+      ...(trimBelow !== undefined ? ['xtrim'] : []),
+    ];
+    const results = (await redisPipelineCall(this.#server, names, () => pipeline.exec())) ?? [];
     const failed = results.find(([err]) => err !== null);
     if (failed) throw new Error('flush failed', { cause: failed[0] });
   }
