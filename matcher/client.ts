@@ -98,12 +98,12 @@ export class MatcherClient {
         ),
       );
       if ('backlogFull' in appended) {
-        sending?.span.setAttribute(Attr.errorType, 'backlog_full');
+        sending?.span?.setAttribute(Attr.errorType, 'backlog_full');
         this.settle(id, { status: 'overloaded', backlog: appended.backlog });
       } else {
-        sending?.span.setAttribute(Attr.messagingMessageId, appended.id);
+        sending?.span?.setAttribute(Attr.messagingMessageId, appended.id);
         const waiting = this.waiting.get(id);
-        if (sending !== undefined && waiting !== undefined) {
+        if (sending?.span !== undefined && waiting !== undefined) {
           waiting.span = startSpan(SpanName.edgeReply, {
             kind: SpanKind.CONSUMER,
             attributes: {
@@ -116,11 +116,11 @@ export class MatcherClient {
         }
       }
     } catch (error) {
-      if (sending !== undefined) failSpan(sending.span, error);
+      if (sending?.span !== undefined) failSpan(sending.span, error);
       // The append may have reached Redis before the connection failed.
       this.settle(id, { status: 'unknown', reason: `bus: ${(error as Error).message}` });
     } finally {
-      sending?.span.end();
+      sending?.span?.end();
     }
     return outcome;
   }

@@ -16,7 +16,7 @@ import {
 import type { Context, Env, MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import { meters } from './metrics.ts';
-import { failSpan, type SpanName, startSpan, tracer, tracingEnabled } from './tracing.ts';
+import { failSpan, type SpanName, startSpan, tracer, tracingEnabled, unrecordedParent } from './tracing.ts';
 
 /** The route template that served the request, or undefined when none did (only middleware matched). */
 function routeOf(c: Context): string | undefined {
@@ -96,7 +96,7 @@ function record(c: Context, method: string, started: number): void {
  */
 export function tracedMiddleware<H extends MiddlewareHandler>(name: SpanName, middleware: H): H {
   const traced: MiddlewareHandler = async (c, next) => {
-    if (!tracingEnabled()) return middleware(c, next);
+    if (!tracingEnabled() || unrecordedParent()) return middleware(c, next);
     const outer = context.active();
     const span = startSpan(name);
     let ended = false;

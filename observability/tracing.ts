@@ -98,6 +98,15 @@ export function startSpan(
   return tracer().startSpan(name, options, parent);
 }
 
+/**
+ * Whether the active span is one that is not recorded (its trace was not sampled): a span made under it would not
+ * be recorded either, so the helpers make none. Without any active span the sampler decides as for a root.
+ */
+export function unrecordedParent(): boolean {
+  const parent = trace.getSpan(context.active());
+  return parent !== undefined && !parent.isRecording();
+}
+
 /** Ends a span as failed. */
 export function failSpan(span: Span, error: unknown): void {
   span.recordException(error instanceof Error ? error : String(error));
@@ -111,7 +120,7 @@ export async function inSpan<T>(
   fn: () => Promise<T>,
   options: { kind?: SpanKind; attributes?: Attributes } = {},
 ): Promise<T> {
-  if (!enabled) return fn();
+  if (!enabled || unrecordedParent()) return fn();
   const span = startSpan(name, options);
   try {
     return await context.with(trace.setSpan(context.active(), span), fn);
@@ -136,8 +145,14 @@ export interface Carrier {
 }
 
 /** The `matcher.send` PRODUCER span of appending a command, and the trace context to carry in the entry. */
-export function startSend(stream: string, command: string): { span: Span; carrier: Carrier } | undefined {
+export function startSend(stream: string, command: string): { span?: Span; carrier: Carrier } | undefined {
   if (!enabled) return undefined;
+  if (unrecordedParent()) {
+    // The trace is not sampled: no span, but the entry still says so, or the matcher would sample afresh.
+    const carrier: Record<string, string> = {};
+    propagation.inject(context.active(), carrier);
+    return { carrier: { traceparent: carrier.traceparent, tracestate: carrier.tracestate } };
+  }
   const span = startSpan(SpanName.send, {
     kind: SpanKind.PRODUCER,
     attributes: {
