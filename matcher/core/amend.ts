@@ -65,9 +65,9 @@ export function amendOrder(tx: Tx, cmd: AmendOrder): CommandResult {
 
 /** Moves an open order to a new clientOrderId, in the store and in the account's index. */
 function rename(tx: Tx, account: Account, market: Market, slot: number, clientOrderId: string): void {
-  const ids = tx.state.store.clientOrderId;
-  const old = ids[slot];
+  const s = tx.state.store;
+  const old = s.clientOrderId[slot];
   if (old !== undefined) account.byClientOrderId.delete(clientKey(market.index, old));
-  ids[slot] = clientOrderId;
+  s.setClientOrderId(slot, clientOrderId);
   account.byClientOrderId.set(clientKey(market.index, clientOrderId), slot);
 }

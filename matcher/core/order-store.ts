@@ -67,6 +67,19 @@ export const EXPIRED_IN_MATCH = 6;
 const LIMB = 2 ** 32;
 const LIMB_BIG = 32n;
 
+/**
+ * column[slot] = value for a column that is mostly empty: an empty value past the end is not written, so the
+ * column does not grow (and the garbage collector does not copy it) when no order has one.
+ */
+function put<T>(column: (T | undefined)[], slot: number, value: T | undefined): void {
+  if (slot < column.length) {
+    column[slot] = value;
+  } else if (value !== undefined) {
+    while (column.length < slot) column.push(undefined);
+    column.push(value);
+  }
+}
+
 export class OrderStore {
   private capacity = 0;
   /** Slots never used yet start here; closed ones wait in `freed`. */
@@ -112,9 +125,10 @@ export class OrderStore {
   selfTradePrevention = new Uint8Array(0);
   /** 1 while a stop order waits off the book for its trigger. */
   pending = new Uint8Array(0);
-  clientOrderId: (string | undefined)[] = [];
-  /** MARKET orders by quoteOrderQty only (they never rest, so this stays small). */
-  quoteOrderQty: (bigint | undefined)[] = [];
+  /** Set through setClientOrderId: it grows only as far as the highest slot that has one. */
+  readonly clientOrderId: (string | undefined)[] = [];
+  /** MARKET orders by quoteOrderQty only (they never rest, so this stays small); set through setQuoteOrderQty. */
+  readonly quoteOrderQty: (bigint | undefined)[] = [];
 
   alloc(): number {
     const slot = this.freed.length > 0 ? this.freed.pop()! : this.top++;
@@ -136,9 +150,17 @@ export class OrderStore {
 
   /** Gives a closed order's slot back for reuse. */
   free(slot: number): void {
-    this.clientOrderId[slot] = undefined;
-    this.quoteOrderQty[slot] = undefined;
+    put(this.clientOrderId, slot, undefined);
+    put(this.quoteOrderQty, slot, undefined);
     this.freed.push(slot);
+  }
+
+  setClientOrderId(slot: number, clientOrderId: string | undefined): void {
+    put(this.clientOrderId, slot, clientOrderId);
+  }
+
+  setQuoteOrderQty(slot: number, quoteOrderQty: bigint | undefined): void {
+    put(this.quoteOrderQty, slot, quoteOrderQty);
   }
 
   /** Slots in use. */

@@ -155,10 +155,10 @@ export function restore(snap: Snapshot, bookKind: BookKind = 'fast'): ExchangeSt
     store.selfTradePrevention[slot] = STP.indexOf(o.selfTradePreventionMode);
     store.preventedQty[slot] = o.preventedQty;
     store.stopPrice[slot] = o.stopPrice ?? 0;
-    store.quoteOrderQty[slot] = o.origQuoteOrderQty;
+    store.setQuoteOrderQty(slot, o.origQuoteOrderQty);
     store.time[slot] = o.time;
     store.updateTime[slot] = o.updateTime;
-    store.clientOrderId[slot] = o.clientOrderId;
+    store.setClientOrderId(slot, o.clientOrderId);
     if (i >= pendingFrom) {
       addStop(state, market, slot);
     } else {
