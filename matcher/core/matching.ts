@@ -4,6 +4,7 @@
 
 import type { Trade } from './events.ts';
 import {
+  bigOf,
   ExactSum,
   feeOf,
   type Lots,
@@ -33,6 +34,7 @@ import { releaseOrder, type Tx } from './risk.ts';
 import type { Market } from './state.ts';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+const MAX_SAFE_BIG = BigInt(MAX_SAFE);
 
 /** Why matching stopped short of filling the taker. */
 export const STOP_NONE = 0;
@@ -86,6 +88,8 @@ export function match(tx: Tx, market: Market, taker: number, budget: bigint | nu
   const baseFees = new ExactSum();
   const quoteFees = new ExactSum();
   let stop = STOP_NONE;
+  // The budget still unspent as a double while the budget is a safe integer (every fill then is too), else -1.
+  let budgetLeft = budget !== null && budget <= MAX_SAFE_BIG ? Number(budget) : -1;
 
   while (s.remaining[taker]! > 0) {
     const maker = book.best(isBuy ? SELL : BUY);
@@ -107,7 +111,18 @@ export function match(tx: Tx, market: Market, taker: number, budget: bigint | nu
       }
       continue;
     }
-    if (budget !== null) {
+    if (budgetLeft >= 0) {
+      const perLot = price * k;
+      // A product past 2^53 is inexact but still above the budget (rounding is monotonic).
+      if (perLot * q > budgetLeft) {
+        // floor(budgetLeft / perLot) exactly: fmod is exact, and so is dividing out an exact multiple.
+        q = perLot > budgetLeft ? 0 : (budgetLeft - (budgetLeft % perLot)) / perLot;
+        if (q === 0) {
+          stop = STOP_BUDGET;
+          break;
+        }
+      }
+    } else if (budget !== null) {
       const affordable = (budget - spent.value) / mul2(price, k);
       if (affordable < BigInt(q)) {
         q = Number(affordable);
@@ -141,22 +156,23 @@ export function match(tx: Tx, market: Market, taker: number, budget: bigint | nu
     ) {
       const buyerFeeN = buyerRate === 0 ? 0 : safeFeeOf(baseN, buyerRate);
       const sellerFeeN = sellerRate === 0 ? 0 : safeFeeOf(quoteN, sellerRate);
-      quoteQty = BigInt(quoteN);
-      buyerFee = buyerFeeN === 0 ? 0n : BigInt(buyerFeeN);
-      sellerFee = sellerFeeN === 0 ? 0n : BigInt(sellerFeeN);
+      quoteQty = bigOf(quoteN);
+      buyerFee = buyerFeeN === 0 ? 0n : bigOf(buyerFeeN);
+      sellerFee = sellerFeeN === 0 ? 0n : bigOf(sellerFeeN);
       if (isBuy) {
-        makerBase.locked -= BigInt(baseN);
-        makerQuote.free += BigInt(quoteN - sellerFeeN);
+        makerBase.locked -= bigOf(baseN);
+        makerQuote.free += bigOf(quoteN - sellerFeeN);
         received.add(baseN - buyerFeeN);
       } else {
         makerQuote.locked -= quoteQty;
-        makerBase.free += BigInt(baseN - buyerFeeN);
+        makerBase.free += bigOf(baseN - buyerFeeN);
         received.add(quoteN - sellerFeeN);
       }
       spent.add(quoteN);
       baseFees.add(buyerFeeN);
       quoteFees.add(sellerFeeN);
       s.addCumQuote(maker, quoteN);
+      if (budgetLeft >= 0) budgetLeft -= quoteN;
     } else {
       quoteQty = mul3(price, q, k);
       const baseQty = mul2(q, perLot);
@@ -175,6 +191,7 @@ export function match(tx: Tx, market: Market, taker: number, budget: bigint | nu
       baseFees.addBig(buyerFee);
       quoteFees.addBig(sellerFee);
       s.addCumQuote(maker, quoteQty);
+      if (budgetLeft >= 0) budgetLeft -= Number(quoteQty);
     }
     const makerId = s.id[maker]!;
     tx.touch(makerBase);

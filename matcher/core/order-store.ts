@@ -4,7 +4,7 @@
 
 import type { OrderType, SelfTradePreventionMode, Side, TimeInForce } from './commands.ts';
 import type { OrderStatus, OrderUpdate } from './events.ts';
-import type { Lots, Ticks, Units } from './money.ts';
+import { bigOf, type Lots, type Ticks, type Units } from './money.ts';
 
 /** "No order": the empty slot reference. */
 export const NONE = -1;
@@ -66,6 +66,8 @@ export const EXPIRED_IN_MATCH = 6;
 /** cumQuote is kept exact in two double limbs: hi * 2^32 + lo, each limb a safe integer. */
 const LIMB = 2 ** 32;
 const LIMB_BIG = 32n;
+/** Below this high limb the total is a safe integer (hi * 2^32 + lo < 2^53). */
+const SAFE_HI = 2 ** 21;
 
 /**
  * column[slot] = value for a column that is mostly empty: an empty value past the end is not written, so the
@@ -190,7 +192,7 @@ export class OrderStore {
   cumQuote(slot: number): bigint {
     const hi = this.cumQuoteHi[slot]!;
     const lo = this.cumQuoteLo[slot]!;
-    if (hi === 0) return lo === 0 ? 0n : BigInt(lo);
+    if (hi < SAFE_HI) return hi === 0 && lo === 0 ? 0n : bigOf(hi * LIMB + lo);
     return (BigInt(hi) << LIMB_BIG) + BigInt(lo);
   }
 
