@@ -68,6 +68,7 @@ const LIMB = 2 ** 32;
 const LIMB_BIG = 32n;
 /** Below this high limb the total is a safe integer (hi * 2^32 + lo < 2^53). */
 const SAFE_HI = 2 ** 21;
+const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
 
 /**
  * column[slot] = value for a column that is mostly empty: an empty value past the end is not written, so the
@@ -171,6 +172,8 @@ export class OrderStore {
   }
 
   addCumQuote(slot: number, amount: number | bigint): void {
+    // A bigint that is a safe integer (every taker's total but the largest) takes the double path too.
+    if (typeof amount === 'bigint' && amount <= MAX_SAFE_BIG) amount = Number(amount);
     if (typeof amount === 'number') {
       const hi = Math.floor(amount / LIMB);
       let lo = this.cumQuoteLo[slot]! + (amount - hi * LIMB);
