@@ -29,11 +29,11 @@ export function walkLiquidity(
   }
   const s = state.store;
   for (const o of market.book.orders(other)) {
-    if (s.account[o] === accountIndex) {
+    if (s.account(o) === accountIndex) {
       if (mode === EXPIRE_MAKER) continue;
       return;
     }
-    if (!visit(s.price[o]!, s.remaining[o]!)) return;
+    if (!visit(s.price(o), s.remaining(o))) return;
   }
 }
 

@@ -91,7 +91,7 @@ export function placeOrder(tx: Tx, cmd: PlaceOrder): CommandResult {
   const isBuy = side === BUY;
   if (type === LIMIT_MAKER) {
     const maker = market.book.best(isBuy ? SELL : BUY);
-    if (maker !== NONE && crosses(side, price, state.store.price[maker]!)) {
+    if (maker !== NONE && crosses(side, price, state.store.price(maker))) {
       return reject(ResultCode.ORDER_WOULD_MATCH);
     }
   }
@@ -128,19 +128,19 @@ export function placeOrder(tx: Tx, cmd: PlaceOrder): CommandResult {
   account ??= accountOf(state, cmd.accountId);
   const s = state.store;
   const slot = s.alloc();
-  s.id[slot] = state.nextOrderId++;
-  s.market[slot] = market.index;
-  s.account[slot] = account.index;
-  s.side[slot] = side;
-  s.orderType[slot] = type;
-  s.timeInForce[slot] = tif;
-  s.selfTradePrevention[slot] = mode;
-  s.price[slot] = price;
-  s.stopPrice[slot] = stopPrice;
-  s.origQty[slot] = lots;
-  s.remaining[slot] = lots;
-  s.time[slot] = cmd.timestamp;
-  s.updateTime[slot] = cmd.timestamp;
+  s.setId(slot, state.nextOrderId++);
+  s.setMarket(slot, market.index);
+  s.setAccount(slot, account.index);
+  s.setSide(slot, side);
+  s.setOrderType(slot, type);
+  s.setTimeInForce(slot, tif);
+  s.setSelfTradePrevention(slot, mode);
+  s.setPrice(slot, price);
+  s.setStopPrice(slot, stopPrice);
+  s.setOrigQty(slot, lots);
+  s.setRemaining(slot, lots);
+  s.setTime(slot, cmd.timestamp);
+  s.setUpdateTime(slot, cmd.timestamp);
   s.setClientOrderId(slot, cid);
   s.setQuoteOrderQty(slot, quoteOrderQty);
   if (stop) {
