@@ -91,6 +91,12 @@ class BookSide {
     return level;
   }
 
+  /** The level at `price`, which must exist. Fills reduce and remove at the best level: it needs no lookup. */
+  levelOf(price: number): Level {
+    const best = this.best;
+    return best !== null && best.price === price ? best : this.byPrice.get(price)!;
+  }
+
   /** Index of the chunk that holds (or would hold) `key`: the first whose last key is >= key, else the last. */
   private chunkIndex(key: number): number {
     const chunks = this.chunks;
@@ -200,7 +206,7 @@ export class FastOrderBook implements OrderBook {
   remove(slot: number): void {
     const s = this.store;
     const side = s.side(slot) === BUY ? this.bids : this.asks;
-    const level = side.byPrice.get(s.price(slot))!;
+    const level = side.levelOf(s.price(slot));
     const prev = s.prev(slot);
     const next = s.next(slot);
     if (prev === NONE) level.head = next;
@@ -219,10 +225,7 @@ export class FastOrderBook implements OrderBook {
     const s = this.store;
     s.setRemaining(slot, s.remaining(slot) - lots);
     const side = s.side(slot) === BUY ? this.bids : this.asks;
-    // The best level is the one a fill reduces; look it up only otherwise.
-    const level =
-      side.best !== null && side.best.price === s.price(slot) ? side.best : side.byPrice.get(s.price(slot))!;
-    level.subtract(lots);
+    side.levelOf(s.price(slot)).subtract(lots);
   }
 
   forEachLevel(side: number, visit: (price: number, totalLots: number) => boolean): void {
