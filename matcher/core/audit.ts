@@ -78,9 +78,11 @@ export function validate(state: ExchangeState): string[] {
   const totals = state.assetList.map((a) => a.feesCollected);
   for (const account of state.accountList) {
     if (state.accounts.get(account.id) !== account) problems.push(`account ${account.id} is not indexed`);
-    for (const [mi, n] of account.openCount.entries()) {
+    for (const market of state.marketList) {
+      const mi = market.index;
+      const n = market.openCountOf(account.index);
       const listed = openOrdersOf(state, account.index, mi);
-      if (listed.length !== (n ?? 0))
+      if (listed.length !== n)
         problems.push(`account ${account.id}: ${n} open on market ${mi}, ${listed.length} listed`);
       for (const o of listed) {
         if (state.orders.get(s.id(o)) !== o)

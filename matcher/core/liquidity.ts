@@ -23,7 +23,7 @@ export function walkLiquidity(
 ): void {
   const other = side === BUY ? SELL : BUY;
   const account = state.accountList[accountIndex];
-  if (mode === STP_NONE || account === undefined || (account.openCount[market.index] ?? 0) === 0) {
+  if (mode === STP_NONE || account === undefined || market.openCountOf(accountIndex) === 0) {
     market.book.forEachLevel(other, visit);
     return;
   }

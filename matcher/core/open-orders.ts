@@ -10,33 +10,39 @@ export const clientKey = (marketIndex: number, clientOrderId: string): string =>
 
 export function addOpen(state: ExchangeState, slot: number): void {
   const s = state.store;
-  const account = state.accountList[s.account(slot)]!;
+  const ai = s.account(slot);
   const mi = s.market(slot);
-  const newest = account.newestOpen[mi] ?? NONE;
+  const market = state.marketList[mi]!;
+  market.reserve(ai);
+  const newest = market.newestOpen[ai]!;
   s.setOlderOpen(slot, newest);
   s.setNewerOpen(slot, NONE);
   if (newest !== NONE) s.setNewerOpen(newest, slot);
-  account.newestOpen[mi] = slot;
-  account.openCount[mi] = (account.openCount[mi] ?? 0) + 1;
+  market.newestOpen[ai] = slot;
+  market.openCount[ai]!++;
   const clientOrderId = s.clientOrderId[slot];
-  if (clientOrderId !== undefined) account.byClientOrderId.set(clientKey(mi, clientOrderId), slot);
+  if (clientOrderId !== undefined) {
+    state.accountList[ai]!.byClientOrderId.set(clientKey(mi, clientOrderId), slot);
+  }
   state.orders.set(s.id(slot), slot);
 }
 
 export function removeOpen(state: ExchangeState, slot: number): void {
   const s = state.store;
-  const account = state.accountList[s.account(slot)]!;
+  const ai = s.account(slot);
   const mi = s.market(slot);
+  const market = state.marketList[mi]!;
   const older = s.olderOpen(slot);
   const newer = s.newerOpen(slot);
   if (older !== NONE) s.setNewerOpen(older, newer);
   if (newer !== NONE) s.setOlderOpen(newer, older);
-  else account.newestOpen[mi] = older;
+  else market.newestOpen[ai] = older;
   s.setOlderOpen(slot, NONE);
   s.setNewerOpen(slot, NONE);
-  account.openCount[mi]!--;
+  market.openCount[ai]!--;
   const clientOrderId = s.clientOrderId[slot];
-  if (clientOrderId !== undefined) account.byClientOrderId.delete(clientKey(mi, clientOrderId));
+  if (clientOrderId !== undefined)
+    state.accountList[ai]!.byClientOrderId.delete(clientKey(mi, clientOrderId));
   state.orders.delete(s.id(slot));
 }
 
@@ -44,7 +50,7 @@ export function removeOpen(state: ExchangeState, slot: number): void {
 export function openOrdersOf(state: ExchangeState, accountIndex: number, marketIndex: number): number[] {
   const s = state.store;
   const open: number[] = [];
-  const account = state.accountList[accountIndex];
-  for (let o = account?.newestOpen[marketIndex] ?? NONE; o !== NONE; o = s.olderOpen(o)) open.push(o);
+  const market = state.marketList[marketIndex]!;
+  for (let o = market.newestOpenOf(accountIndex); o !== NONE; o = s.olderOpen(o)) open.push(o);
   return open;
 }

@@ -272,7 +272,7 @@ export class OrderStore {
     this.i32[slot * I32_PER_RECORD + FIELD_NEXT] = value;
   }
 
-  /** The account's open orders on the market, newest first (see Account.newestOpen). */
+  /** The account's open orders on the market, newest first (see Market.newestOpen). */
   olderOpen(slot: number): number {
     return this.i32[slot * I32_PER_RECORD + FIELD_OLDER_OPEN]!;
   }

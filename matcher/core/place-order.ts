@@ -80,7 +80,7 @@ export function placeOrder(tx: Tx, cmd: PlaceOrder): CommandResult {
   let account = state.accounts.get(cmd.accountId);
   const tif = isMarket || type === LIMIT_MAKER ? GTC : timeInForceCode(cmd.timeInForce!);
   const rests = tif === GTC && !isMarket;
-  if ((rests || stop) && (account?.openCount[market.index] ?? 0) >= def.maxNumOrders) {
+  if ((rests || stop) && account !== undefined && market.openCountOf(account.index) >= def.maxNumOrders) {
     return reject(ResultCode.MAX_NUM_ORDERS);
   }
   const cid = cmd.clientOrderId;
