@@ -40,7 +40,7 @@ export function amendOrder(tx: Tx, cmd: AmendOrder): CommandResult {
   if (slot === undefined || account === undefined) return reject(ResultCode.UNKNOWN_ORDER);
   const s = state.store;
   // Down only, and never to or below what has executed: the order must stay open.
-  if (cmd.newQty >= s.origQty[slot]! || cmd.newQty <= s.executedQty[slot]!) {
+  if (cmd.newQty >= s.origQty(slot) || cmd.newQty <= s.executedQty(slot)) {
     return reject(ResultCode.INVALID_QUANTITY);
   }
   const cid = cmd.newClientOrderId;
@@ -48,16 +48,16 @@ export function amendOrder(tx: Tx, cmd: AmendOrder): CommandResult {
   // Its own clientOrderId is no collision: sending it again keeps it.
   if (holder !== undefined && holder !== slot) return reject(ResultCode.DUPLICATE_CLIENT_ORDER_ID);
 
-  const delta = s.origQty[slot]! - cmd.newQty;
+  const delta = s.origQty(slot) - cmd.newQty;
   const heldBefore = heldBy(state, slot);
-  s.origQty[slot] = cmd.newQty;
-  if (s.pending[slot] === 1)
-    s.remaining[slot]! -= delta; // a stop waiting off the book
+  s.setOrigQty(slot, cmd.newQty);
+  if (s.pending(slot) === 1)
+    s.setRemaining(slot, s.remaining(slot) - delta); // a stop waiting off the book
   else market.book.reduce(slot, delta);
-  const funds = account.balance(s.side[slot] === BUY ? market.quote : market.base);
+  const funds = account.balance(s.side(slot) === BUY ? market.quote : market.base);
   release(tx, funds, heldBefore - heldBy(state, slot));
   if (cid !== undefined) rename(tx, account, market, slot, cid);
-  s.updateTime[slot] = tx.time;
+  s.setUpdateTime(slot, tx.time);
   const view = s.view(slot, market.symbol, account.id);
   tx.events.push(view);
   return { code: ResultCode.OK, order: view };
@@ -65,9 +65,9 @@ export function amendOrder(tx: Tx, cmd: AmendOrder): CommandResult {
 
 /** Moves an open order to a new clientOrderId, in the store and in the account's index. */
 function rename(tx: Tx, account: Account, market: Market, slot: number, clientOrderId: string): void {
-  const ids = tx.state.store.clientOrderId;
-  const old = ids[slot];
+  const s = tx.state.store;
+  const old = s.clientOrderId[slot];
   if (old !== undefined) account.byClientOrderId.delete(clientKey(market.index, old));
-  ids[slot] = clientOrderId;
+  s.setClientOrderId(slot, clientOrderId);
   account.byClientOrderId.set(clientKey(market.index, clientOrderId), slot);
 }

@@ -22,24 +22,24 @@ export function validate(state: ExchangeState): string[] {
     problems.push(...book.validate().map((p) => `${market.symbol}: ${p}`));
     const bid = book.best(BUY);
     const ask = book.best(SELL);
-    if (bid !== NONE && ask !== NONE && s.price[bid]! >= s.price[ask]!) {
-      problems.push(`${market.symbol}: crossed book, bid ${s.price[bid]} >= ask ${s.price[ask]}`);
+    if (bid !== NONE && ask !== NONE && s.price(bid) >= s.price(ask)) {
+      problems.push(`${market.symbol}: crossed book, bid ${s.price(bid)} >= ask ${s.price(ask)}`);
     }
     for (const side of SIDES) {
       for (const o of book.orders(side)) {
         open++;
-        const id = s.id[o]!;
+        const id = s.id(o);
         if (state.orders.get(id) !== o) problems.push(`order ${id} rests but is not indexed`);
-        if (s.pending[o] !== 0) problems.push(`order ${id} rests but is marked as a pending stop`);
-        if (s.status[o] !== NEW && s.status[o] !== PARTIALLY_FILLED) {
-          problems.push(`order ${id} rests with status ${STATUSES[s.status[o]!]}`);
+        if (s.pending(o) !== 0) problems.push(`order ${id} rests but is marked as a pending stop`);
+        if (s.status(o) !== NEW && s.status(o) !== PARTIALLY_FILLED) {
+          problems.push(`order ${id} rests with status ${STATUSES[s.status(o)]}`);
         }
-        if (s.executedQty[o]! + s.remaining[o]! !== s.origQty[o])
+        if (s.executedQty(o) + s.remaining(o) !== s.origQty(o))
           problems.push(`order ${id}: quantities disagree`);
-        if (s.market[o] !== market.index || s.side[o] !== side)
+        if (s.market(o) !== market.index || s.side(o) !== side)
           problems.push(`order ${id}: in the wrong book`);
         const asset = side === BUY ? market.quote : market.base;
-        const key = `${state.accountList[s.account[o]!]!.id}:${asset.index}`;
+        const key = `${state.accountList[s.account(o)]!.id}:${asset.index}`;
         held.set(key, (held.get(key) ?? 0n) + heldBy(state, o));
       }
     }
@@ -50,24 +50,24 @@ export function validate(state: ExchangeState): string[] {
     ] as const) {
       list.forEach((o, i) => {
         open++;
-        const id = s.id[o]!;
+        const id = s.id(o);
         if (state.orders.get(id) !== o) problems.push(`stop ${id} is not indexed`);
-        if (s.pending[o] !== 1 || s.status[o] !== NEW) problems.push(`stop ${id} is not a pending NEW order`);
-        if (s.market[o] !== market.index || triggersOnRise(s.side[o]!, s.orderType[o]!) !== rising) {
+        if (s.pending(o) !== 1 || s.status(o) !== NEW) problems.push(`stop ${id} is not a pending NEW order`);
+        if (s.market(o) !== market.index || triggersOnRise(s.side(o), s.orderType(o)) !== rising) {
           problems.push(`stop ${id}: in the wrong list`);
         }
-        if (wouldTrigger(s.side[o]!, s.orderType[o]!, s.stopPrice[o]!, market.lastPrice)) {
+        if (wouldTrigger(s.side(o), s.orderType(o), s.stopPrice(o), market.lastPrice)) {
           problems.push(`stop ${id}: should have triggered`);
         }
         const prev = list[i - 1];
         if (prev !== undefined) {
-          const a = s.stopPrice[prev]!;
-          const b = s.stopPrice[o]!;
-          if ((rising ? a > b : a < b) || (a === b && s.id[prev]! > id))
+          const a = s.stopPrice(prev);
+          const b = s.stopPrice(o);
+          if ((rising ? a > b : a < b) || (a === b && s.id(prev) > id))
             problems.push(`stop ${id}: out of order`);
         }
-        const asset = s.side[o] === BUY ? market.quote : market.base;
-        const key = `${state.accountList[s.account[o]!]!.id}:${asset.index}`;
+        const asset = s.side(o) === BUY ? market.quote : market.base;
+        const key = `${state.accountList[s.account(o)]!.id}:${asset.index}`;
         held.set(key, (held.get(key) ?? 0n) + heldBy(state, o));
       });
     }
@@ -78,17 +78,19 @@ export function validate(state: ExchangeState): string[] {
   const totals = state.assetList.map((a) => a.feesCollected);
   for (const account of state.accountList) {
     if (state.accounts.get(account.id) !== account) problems.push(`account ${account.id} is not indexed`);
-    for (const [mi, n] of account.openCount.entries()) {
+    for (const market of state.marketList) {
+      const mi = market.index;
+      const n = market.openCountOf(account.index);
       const listed = openOrdersOf(state, account.index, mi);
-      if (listed.length !== (n ?? 0))
+      if (listed.length !== n)
         problems.push(`account ${account.id}: ${n} open on market ${mi}, ${listed.length} listed`);
       for (const o of listed) {
-        if (state.orders.get(s.id[o]!) !== o)
-          problems.push(`account ${account.id}: lists order ${s.id[o]} not open`);
+        if (state.orders.get(s.id(o)) !== o)
+          problems.push(`account ${account.id}: lists order ${s.id(o)} not open`);
       }
     }
     for (const [key, o] of account.byClientOrderId) {
-      if (state.orders.get(s.id[o]!) !== o || clientKey(s.market[o]!, s.clientOrderId[o] ?? '') !== key) {
+      if (state.orders.get(s.id(o)) !== o || clientKey(s.market(o), s.clientOrderId[o] ?? '') !== key) {
         problems.push(`account ${account.id}: clientOrderId ${key} names no open order of its own`);
       }
     }
@@ -146,12 +148,12 @@ export function stateHash(state: ExchangeState): string {
     );
     h.add(`market ${m.symbol} ${m.status} ${m.lastPrice} ${definition}`);
     for (const o of [...m.book.orders(BUY), ...m.book.orders(SELL), ...m.risingStops, ...m.fallingStops]) {
-      const account = state.accountList[s.account[o]!]!;
+      const account = state.accountList[s.account(o)]!;
       h.add(
-        `o ${s.id[o]} ${s.pending[o]} ${s.stopPrice[o]} ${account.id} ${s.side[o]} ${s.orderType[o]} ` +
-          `${s.timeInForce[o]} ${s.price[o]} ${s.origQty[o]} ${s.executedQty[o]} ${s.remaining[o]} ` +
-          `${s.cumQuote(o)} ${s.status[o]} ${s.clientOrderId[o] ?? ''} ${s.time[o]} ${s.updateTime[o]} ` +
-          `${s.selfTradePrevention[o]} ${s.preventedQty[o]}`,
+        `o ${s.id(o)} ${s.pending(o)} ${s.stopPrice(o)} ${account.id} ${s.side(o)} ${s.orderType(o)} ` +
+          `${s.timeInForce(o)} ${s.price(o)} ${s.origQty(o)} ${s.executedQty(o)} ${s.remaining(o)} ` +
+          `${s.cumQuote(o)} ${s.status(o)} ${s.clientOrderId[o] ?? ''} ${s.time(o)} ${s.updateTime(o)} ` +
+          `${s.selfTradePrevention(o)} ${s.preventedQty(o)}`,
       );
     }
   }

@@ -20,11 +20,11 @@ class Desk {
   order(side: number, price: number, qty = 1, id = nextId++): number {
     const s = this.store;
     const slot = s.alloc();
-    s.id[slot] = id;
-    s.side[slot] = side;
-    s.price[slot] = price;
-    s.origQty[slot] = qty;
-    s.remaining[slot] = qty;
+    s.setId(slot, id);
+    s.setSide(slot, side);
+    s.setPrice(slot, price);
+    s.setOrigQty(slot, qty);
+    s.setRemaining(slot, qty);
     return slot;
   }
 }
@@ -107,9 +107,9 @@ describe.each<BookKind>(['fast', 'reference'])('%s order book contract', (kind) 
     const [a, b, c] = [bid(100), bid(100), bid(100)];
     insert(a, b, c);
     expect(slotsOf(book, BUY)).toEqual([a, b, c]);
-    const queuedAt = desk.store.queuedAt;
-    expect(queuedAt[a]).toBeLessThan(queuedAt[b]!);
-    expect(queuedAt[b]).toBeLessThan(queuedAt[c]!);
+    const queuedAt = (slot: number) => desk.store.queuedAt(slot);
+    expect(queuedAt(a)).toBeLessThan(queuedAt(b));
+    expect(queuedAt(b)).toBeLessThan(queuedAt(c));
     expect(book.best(BUY)).toBe(a);
     remove(a);
     expect(book.best(BUY)).toBe(b);
@@ -186,7 +186,7 @@ describe.each<BookKind>(['fast', 'reference'])('%s order book contract', (kind) 
     const [other, deep] = [ask(51, 7), ask(52, 4)];
     insert(a, b, c, other, deep);
     reduce(b, 2);
-    expect(desk.store.remaining[b]).toBe(1);
+    expect(desk.store.remaining(b)).toBe(1);
     expect(slotsOf(book, SELL)).toEqual([a, b, c, other, deep]);
     reduce(deep, 3); // off the best level too
     expect(levelsOf(book, SELL)).toEqual([
@@ -248,8 +248,9 @@ function firstDifference(fast: Desk, ref: Desk, side: number): string {
   const [fs, rs] = [fast.store, ref.store];
   for (const [i, f] of fo.entries()) {
     const r = ro[i]!;
-    if (f !== r || fs.remaining[f] !== rs.remaining[r] || fs.queuedAt[f] !== rs.queuedAt[r]) {
-      return `side ${side} order ${i}: slot ${f} (${fs.remaining[f]} lots, queued ${fs.queuedAt[f]}) != slot ${r} (${rs.remaining[r]} lots, queued ${rs.queuedAt[r]})`;
+    if (f !== r || fs.remaining(f) !== rs.remaining(r) || fs.queuedAt(f) !== rs.queuedAt(r)) {
+      const ours = `slot ${f} (${fs.remaining(f)} lots, queued ${fs.queuedAt(f)})`;
+      return `side ${side} order ${i}: ${ours} != slot ${r} (${rs.remaining(r)} lots, queued ${rs.queuedAt(r)})`;
     }
   }
   return '';
@@ -298,10 +299,10 @@ describe('fast book against the reference book', () => {
           // A fill of the best order of a side: part of it, or all of it and then off the book.
           const slot = fast.book.best(next(2) === 0 ? BUY : SELL);
           if (slot === NONE) continue;
-          const lots = 1 + next(fast.store.remaining[slot]!);
+          const lots = 1 + next(fast.store.remaining(slot));
           fast.book.reduce(slot, lots);
           ref.book.reduce(slot, lots);
-          if (fast.store.remaining[slot] === 0) dropAt(live.indexOf(slot));
+          if (fast.store.remaining(slot) === 0) dropAt(live.indexOf(slot));
         }
         for (const side of [BUY, SELL]) expect(firstDifference(fast, ref, side)).toBe('');
         expect(fast.book.size).toBe(ref.book.size);

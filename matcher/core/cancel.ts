@@ -17,11 +17,11 @@ function cancelSlot(tx: Tx, market: Market, slot: number, accountId: number): Or
   const state = tx.state;
   const s = state.store;
   releaseOrder(tx, slot); // first: a pending stop's hold depends on its being pending
-  if (s.pending[slot] === 1) removeStop(state, market, slot);
+  if (s.pending(slot) === 1) removeStop(state, market, slot);
   else market.book.remove(slot);
   removeOpen(state, slot);
-  s.status[slot] = CANCELED;
-  s.updateTime[slot] = tx.time;
+  s.setStatus(slot, CANCELED);
+  s.setUpdateTime(slot, tx.time);
   const view = s.view(slot, market.symbol, accountId);
   tx.events.push(view);
   s.free(slot);
@@ -39,7 +39,7 @@ export function findOpen(
   const s = tx.state.store;
   if (cmd.orderId !== undefined) {
     const slot = tx.state.orders.get(cmd.orderId);
-    if (slot === undefined || s.account[slot] !== account.index || s.market[slot] !== market.index)
+    if (slot === undefined || s.account(slot) !== account.index || s.market(slot) !== market.index)
       return undefined;
     // With both ids, Binance finds the order by orderId and then requires the clientOrderId to match.
     return cmd.clientOrderId === undefined || cmd.clientOrderId === s.clientOrderId[slot] ? slot : undefined;
@@ -63,7 +63,7 @@ export function cancelOrder(tx: Tx, cmd: CancelOrder): CommandResult {
   if (slot === undefined || account === undefined) return reject(ResultCode.UNKNOWN_ORDER);
   const restriction = cmd.restriction;
   if (restriction !== undefined) {
-    const status = tx.state.store.status[slot];
+    const status = tx.state.store.status(slot);
     const allowed =
       restriction === 'ONLY_NEW'
         ? status === NEW
@@ -87,6 +87,6 @@ export function cancelAllOrders(tx: Tx, cmd: CancelAllOrders): CommandResult {
   if (account === undefined || open.length === 0) return reject(ResultCode.UNKNOWN_ORDER);
   // By id, not by list order, so that a restored state cancels in the same order.
   const s = tx.state.store;
-  open.sort((a, b) => s.id[a]! - s.id[b]!);
+  open.sort((a, b) => s.id(a) - s.id(b));
   return { code: ResultCode.OK, canceled: open.map((slot) => cancelSlot(tx, market, slot, account.id)) };
 }

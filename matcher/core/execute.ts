@@ -36,18 +36,18 @@ export function execute(
 ): CommandResult {
   const state = tx.state;
   const s = state.store;
-  const isBuy = s.side[slot] === BUY;
-  const tif = s.timeInForce[slot]!;
-  const rests = tif === GTC && !atMarket(s.orderType[slot]!);
+  const isBuy = s.side(slot) === BUY;
+  const tif = s.timeInForce(slot);
+  const rests = tif === GTC && !atMarket(s.orderType(slot));
   const byQuote = s.quoteOrderQty[slot] !== undefined;
-  const qty = s.remaining[slot]!;
+  const qty = s.remaining(slot);
   const canFillAll =
     tif !== FOK ||
-    canFill(state, market, s.side[slot]!, account.index, s.selfTradePrevention[slot]!, s.price[slot]!, qty);
+    canFill(state, market, s.side(slot), account.index, s.selfTradePrevention(slot), s.price(slot), qty);
   const { spent, received, stop } = canFillAll
     ? match(tx, market, slot, budget)
     : { spent: 0n, received: 0n, stop: STOP_NONE };
-  const left = s.remaining[slot]!;
+  const left = s.remaining(slot);
   const resting = left > 0 && rests && stop === STOP_NONE;
   if (resting) {
     market.book.insert(slot);
@@ -56,9 +56,9 @@ export function execute(
     removeOpen(state, slot);
   }
   // The taker pays for its fills and locks what its resting remainder holds, in one step.
-  const filled = s.executedQty[slot]! > 0;
+  const filled = s.executedQty(slot) > 0;
   const keep = resting ? (filled ? heldBy(state, slot) : amount) : 0n;
-  const paid = isBuy ? spent : filled ? mul2(s.executedQty[slot]!, market.unitsPerLot) : 0n;
+  const paid = isBuy ? spent : filled ? mul2(s.executedQty(slot), market.unitsPerLot) : 0n;
   if (paid > 0n || keep > 0n) {
     const funds = account.balance(isBuy ? market.quote : market.base);
     funds.free -= paid === 0n ? keep : keep === 0n ? paid : paid + keep;
@@ -71,7 +71,7 @@ export function execute(
     tx.touch(proceeds);
     s.addCumQuote(slot, spent);
   }
-  s.status[slot] =
+  const status =
     stop === STOP_PREVENTED
       ? EXPIRED_IN_MATCH
       : left === 0 || (byQuote && (stop === STOP_BUDGET || spent === budget))
@@ -81,10 +81,11 @@ export function execute(
           : filled
             ? PARTIALLY_FILLED
             : NEW;
+  s.setStatus(slot, status);
   if (byQuote) {
     // Its quantity was what the quote bought or sold.
-    s.origQty[slot] = s.executedQty[slot]!;
-    s.remaining[slot] = 0;
+    s.setOrigQty(slot, s.executedQty(slot));
+    s.setRemaining(slot, 0);
   }
   const view = s.view(slot, market.symbol, account.id);
   tx.events.push(view);

@@ -23,17 +23,17 @@ export function walkLiquidity(
 ): void {
   const other = side === BUY ? SELL : BUY;
   const account = state.accountList[accountIndex];
-  if (mode === STP_NONE || account === undefined || (account.openCount[market.index] ?? 0) === 0) {
+  if (mode === STP_NONE || account === undefined || market.openCountOf(accountIndex) === 0) {
     market.book.forEachLevel(other, visit);
     return;
   }
   const s = state.store;
   for (const o of market.book.orders(other)) {
-    if (s.account[o] === accountIndex) {
+    if (s.account(o) === accountIndex) {
       if (mode === EXPIRE_MAKER) continue;
       return;
     }
-    if (!visit(s.price[o]!, s.remaining[o]!)) return;
+    if (!visit(s.price(o), s.remaining(o))) return;
   }
 }
 

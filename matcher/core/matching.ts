@@ -4,6 +4,7 @@
 
 import type { Trade } from './events.ts';
 import {
+  bigOf,
   ExactSum,
   feeOf,
   type Lots,
@@ -33,6 +34,7 @@ import { releaseOrder, type Tx } from './risk.ts';
 import type { Market } from './state.ts';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+const MAX_SAFE_BIG = BigInt(MAX_SAFE);
 
 /** Why matching stopped short of filling the taker. */
 export const STOP_NONE = 0;
@@ -67,18 +69,18 @@ export function match(tx: Tx, market: Market, taker: number, budget: bigint | nu
   const book = market.book;
   const k = market.notionalPerTickLot;
   const perLot = market.unitsPerLot;
-  const side = s.side[taker]!;
+  const side = s.side(taker);
   const isBuy = side === BUY;
-  const isMarket = atMarket(s.orderType[taker]!);
-  const limit = s.price[taker]!;
+  const isMarket = atMarket(s.orderType(taker));
+  const limit = s.price(taker);
   // Most limit orders meet nothing: leave before setting anything up.
   const first = book.best(isBuy ? SELL : BUY);
-  if (first === -1 || (!isMarket && !crosses(side, limit, s.price[first]!))) return NOTHING_MATCHED;
-  const takerId = s.id[taker]!;
-  const takerIndex = s.account[taker]!;
+  if (first === -1 || (!isMarket && !crosses(side, limit, s.price(first)))) return NOTHING_MATCHED;
+  const takerId = s.id(taker);
+  const takerIndex = s.account(taker);
   const takerAccount = state.accountList[takerIndex]!;
   const takerRate = feesOf(takerAccount, market).takerFee;
-  const stp = s.selfTradePrevention[taker]!;
+  const stp = s.selfTradePrevention(taker);
   const byQuote = s.quoteOrderQty[taker] !== undefined;
   const time = tx.time;
   const spent = new ExactSum();
@@ -86,14 +88,16 @@ export function match(tx: Tx, market: Market, taker: number, budget: bigint | nu
   const baseFees = new ExactSum();
   const quoteFees = new ExactSum();
   let stop = STOP_NONE;
+  // The budget still unspent as a double while the budget is a safe integer (every fill then is too), else -1.
+  let budgetLeft = budget !== null && budget <= MAX_SAFE_BIG ? Number(budget) : -1;
 
-  while (s.remaining[taker]! > 0) {
+  while (s.remaining(taker) > 0) {
     const maker = book.best(isBuy ? SELL : BUY);
     if (maker === -1) break;
-    const price = s.price[maker]!;
+    const price = s.price(maker);
     if (!isMarket && !crosses(side, limit, price)) break;
-    let q = Math.min(s.remaining[taker]!, s.remaining[maker]!);
-    if (s.account[maker] === takerIndex && stp !== STP_NONE) {
+    let q = Math.min(s.remaining(taker), s.remaining(maker));
+    if (s.account(maker) === takerIndex && stp !== STP_NONE) {
       // What would have traded: for an order by quote, no more than its quote buys or earns here.
       const wouldTrade =
         !byQuote || budget === null ? q : Math.min(q, Number((budget - spent.value) / mul2(price, k)));
@@ -107,7 +111,18 @@ export function match(tx: Tx, market: Market, taker: number, budget: bigint | nu
       }
       continue;
     }
-    if (budget !== null) {
+    if (budgetLeft >= 0) {
+      const perLot = price * k;
+      // A product past 2^53 is inexact but still above the budget (rounding is monotonic).
+      if (perLot * q > budgetLeft) {
+        // floor(budgetLeft / perLot) exactly: fmod is exact, and so is dividing out an exact multiple.
+        q = perLot > budgetLeft ? 0 : (budgetLeft - (budgetLeft % perLot)) / perLot;
+        if (q === 0) {
+          stop = STOP_BUDGET;
+          break;
+        }
+      }
+    } else if (budget !== null) {
       const affordable = (budget - spent.value) / mul2(price, k);
       if (affordable < BigInt(q)) {
         q = Number(affordable);
@@ -117,7 +132,7 @@ export function match(tx: Tx, market: Market, taker: number, budget: bigint | nu
         }
       }
     }
-    const makerAccount = state.accountList[s.account[maker]!]!;
+    const makerAccount = state.accountList[s.account(maker)]!;
     // The maker's own tier, if it has one, else the market's fee: one null check for most accounts.
     const makerRate =
       makerAccount.feeTier === null && makerAccount.marketFeeTiers === null
@@ -141,22 +156,23 @@ export function match(tx: Tx, market: Market, taker: number, budget: bigint | nu
     ) {
       const buyerFeeN = buyerRate === 0 ? 0 : safeFeeOf(baseN, buyerRate);
       const sellerFeeN = sellerRate === 0 ? 0 : safeFeeOf(quoteN, sellerRate);
-      quoteQty = BigInt(quoteN);
-      buyerFee = buyerFeeN === 0 ? 0n : BigInt(buyerFeeN);
-      sellerFee = sellerFeeN === 0 ? 0n : BigInt(sellerFeeN);
+      quoteQty = bigOf(quoteN);
+      buyerFee = buyerFeeN === 0 ? 0n : bigOf(buyerFeeN);
+      sellerFee = sellerFeeN === 0 ? 0n : bigOf(sellerFeeN);
       if (isBuy) {
-        makerBase.locked -= BigInt(baseN);
-        makerQuote.free += BigInt(quoteN - sellerFeeN);
+        makerBase.locked -= bigOf(baseN);
+        makerQuote.free += bigOf(quoteN - sellerFeeN);
         received.add(baseN - buyerFeeN);
       } else {
         makerQuote.locked -= quoteQty;
-        makerBase.free += BigInt(baseN - buyerFeeN);
+        makerBase.free += bigOf(baseN - buyerFeeN);
         received.add(quoteN - sellerFeeN);
       }
       spent.add(quoteN);
       baseFees.add(buyerFeeN);
       quoteFees.add(sellerFeeN);
       s.addCumQuote(maker, quoteN);
+      if (budgetLeft >= 0) budgetLeft -= quoteN;
     } else {
       quoteQty = mul3(price, q, k);
       const baseQty = mul2(q, perLot);
@@ -175,8 +191,9 @@ export function match(tx: Tx, market: Market, taker: number, budget: bigint | nu
       baseFees.addBig(buyerFee);
       quoteFees.addBig(sellerFee);
       s.addCumQuote(maker, quoteQty);
+      if (budgetLeft >= 0) budgetLeft -= Number(quoteQty);
     }
-    const makerId = s.id[maker]!;
+    const makerId = s.id(maker);
     tx.touch(makerBase);
     tx.touch(makerQuote);
     tx.events.push(
@@ -197,19 +214,19 @@ export function match(tx: Tx, market: Market, taker: number, budget: bigint | nu
     );
     market.lastPrice = price;
 
-    s.executedQty[taker]! += q;
-    s.remaining[taker]! -= q;
-    s.executedQty[maker]! += q;
-    s.updateTime[maker] = time;
+    s.setExecutedQty(taker, s.executedQty(taker) + q);
+    s.setRemaining(taker, s.remaining(taker) - q);
+    s.setExecutedQty(maker, s.executedQty(maker) + q);
+    s.setUpdateTime(maker, time);
     book.reduce(maker, q);
-    if (s.remaining[maker] === 0) {
-      s.status[maker] = FILLED;
+    if (s.remaining(maker) === 0) {
+      s.setStatus(maker, FILLED);
       book.remove(maker);
       removeOpen(state, maker);
       tx.events.push(s.view(maker, market.symbol, makerAccount.id));
       s.free(maker);
     } else {
-      s.status[maker] = PARTIALLY_FILLED;
+      s.setStatus(maker, PARTIALLY_FILLED);
       tx.events.push(s.view(maker, market.symbol, makerAccount.id));
     }
   }
@@ -236,15 +253,15 @@ function preventMatch(
 ): boolean {
   const state = tx.state;
   const s = state.store;
-  const accountId = state.accountList[s.account[taker]!]!.id;
+  const accountId = state.accountList[s.account(taker)]!.id;
   tx.events.push({
     type: 'preventedMatch',
     symbol: market.symbol,
     preventedMatchId: state.nextPreventedMatchId++,
-    takerOrderId: s.id[taker]!,
-    makerOrderId: s.id[maker]!,
+    takerOrderId: s.id(taker),
+    makerOrderId: s.id(maker),
     accountId,
-    price: s.price[maker]! as Ticks,
+    price: s.price(maker) as Ticks,
     qty: qty as Lots,
     mode: STP[mode]!,
     time: tx.time,
@@ -253,15 +270,15 @@ function preventMatch(
     releaseOrder(tx, maker);
     market.book.remove(maker);
     removeOpen(state, maker);
-    s.preventedQty[maker] = s.remaining[maker]!;
-    s.status[maker] = EXPIRED_IN_MATCH;
-    s.updateTime[maker] = tx.time;
+    s.setPreventedQty(maker, s.remaining(maker));
+    s.setStatus(maker, EXPIRED_IN_MATCH);
+    s.setUpdateTime(maker, tx.time);
     tx.events.push(s.view(maker, market.symbol, accountId));
     s.free(maker);
   }
   if (mode === EXPIRE_TAKER || mode === EXPIRE_BOTH) {
     // An order by quoteOrderQty has no quantity of its own: what it was about to trade is what is prevented.
-    s.preventedQty[taker] = s.quoteOrderQty[taker] === undefined ? s.remaining[taker]! : qty;
+    s.setPreventedQty(taker, s.quoteOrderQty[taker] === undefined ? s.remaining(taker) : qty);
     return true;
   }
   return false;

@@ -26,6 +26,23 @@ export const isPositiveInt = (n: unknown): n is number =>
 export const isFraction = (n: unknown): n is number =>
   typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 && n <= UNITS_PER_WHOLE;
 
+// BigInt(x) of a double is a runtime call in V8 (tens of ns); writing the two 32-bit halves of a safe integer
+// into a shared 64-bit cell and reading it back as a BigInt64 is compiled inline, several times faster.
+const cell = new BigInt64Array(1);
+const cellLow = new Uint32Array(cell.buffer);
+const cellHigh = new Int32Array(cell.buffer);
+const LOW = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1; // little-endian: low half first
+const HIGH = 1 - LOW;
+const TWO_32 = 4_294_967_296;
+
+/** BigInt(x) for a safe integer x (|x| <= MAX_SAFE_INTEGER), exactly. */
+export function bigOf(x: number): bigint {
+  const high = Math.floor(x / TWO_32);
+  cellLow[LOW] = x - high * TWO_32;
+  cellHigh[HIGH] = high;
+  return cell[0]!;
+}
+
 /**
  * a * b * c exactly, as a bigint. The double product is exact whenever the true product is at most
  * MAX_SAFE_INTEGER, and rounding is monotonic, so a double result above it means the true one is too: then the
@@ -33,13 +50,13 @@ export const isFraction = (n: unknown): n is number =>
  */
 export function mul3(a: number, b: number, c: number): bigint {
   const x = a * b * c;
-  return x <= MAX_SAFE ? BigInt(x) : BigInt(a) * BigInt(b) * BigInt(c);
+  return x <= MAX_SAFE ? bigOf(x) : BigInt(a) * BigInt(b) * BigInt(c);
 }
 
 /** a * b exactly, as a bigint (see mul3). */
 export function mul2(a: number, b: number): bigint {
   const x = a * b;
-  return x <= MAX_SAFE ? BigInt(x) : BigInt(a) * BigInt(b);
+  return x <= MAX_SAFE ? bigOf(x) : BigInt(a) * BigInt(b);
 }
 
 /** The largest fee rate `safeFeeOf` takes: 0.9 (90 %). */
@@ -61,7 +78,7 @@ export function safeFeeOf(amount: number, rate: number): number {
 export function feeOf(amount: bigint | number, rate: number): bigint {
   if (rate === 0) return 0n;
   if (typeof amount === 'number' && amount <= MAX_SAFE && rate <= MAX_SAFE_FEE_RATE) {
-    return BigInt(safeFeeOf(amount, rate));
+    return bigOf(safeFeeOf(amount, rate));
   }
   const y = BigInt(amount) * BigInt(rate);
   const q = y / UNITS_PER_WHOLE_BIG;
@@ -79,7 +96,7 @@ export class ExactSum {
   /** Adds a safe integer. */
   add(x: number): void {
     if (this.small + x > MAX_SAFE) {
-      this.big += BigInt(this.small);
+      this.big += bigOf(this.small);
       this.small = 0;
     }
     this.small += x;
@@ -90,7 +107,7 @@ export class ExactSum {
   }
 
   get value(): bigint {
-    return this.small === 0 ? this.big : this.big + BigInt(this.small);
+    return this.small === 0 ? this.big : this.big + bigOf(this.small);
   }
 }
 

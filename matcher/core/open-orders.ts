@@ -10,41 +10,47 @@ export const clientKey = (marketIndex: number, clientOrderId: string): string =>
 
 export function addOpen(state: ExchangeState, slot: number): void {
   const s = state.store;
-  const account = state.accountList[s.account[slot]!]!;
-  const mi = s.market[slot]!;
-  const newest = account.newestOpen[mi] ?? NONE;
-  s.olderOpen[slot] = newest;
-  s.newerOpen[slot] = NONE;
-  if (newest !== NONE) s.newerOpen[newest] = slot;
-  account.newestOpen[mi] = slot;
-  account.openCount[mi] = (account.openCount[mi] ?? 0) + 1;
+  const ai = s.account(slot);
+  const mi = s.market(slot);
+  const market = state.marketList[mi]!;
+  market.reserve(ai);
+  const newest = market.newestOpen[ai]!;
+  s.setOlderOpen(slot, newest);
+  s.setNewerOpen(slot, NONE);
+  if (newest !== NONE) s.setNewerOpen(newest, slot);
+  market.newestOpen[ai] = slot;
+  market.openCount[ai]!++;
   const clientOrderId = s.clientOrderId[slot];
-  if (clientOrderId !== undefined) account.byClientOrderId.set(clientKey(mi, clientOrderId), slot);
-  state.orders.set(s.id[slot]!, slot);
+  if (clientOrderId !== undefined) {
+    state.accountList[ai]!.byClientOrderId.set(clientKey(mi, clientOrderId), slot);
+  }
+  state.orders.set(s.id(slot), slot);
 }
 
 export function removeOpen(state: ExchangeState, slot: number): void {
   const s = state.store;
-  const account = state.accountList[s.account[slot]!]!;
-  const mi = s.market[slot]!;
-  const older = s.olderOpen[slot]!;
-  const newer = s.newerOpen[slot]!;
-  if (older !== NONE) s.newerOpen[older] = newer;
-  if (newer !== NONE) s.olderOpen[newer] = older;
-  else account.newestOpen[mi] = older;
-  s.olderOpen[slot] = NONE;
-  s.newerOpen[slot] = NONE;
-  account.openCount[mi]!--;
+  const ai = s.account(slot);
+  const mi = s.market(slot);
+  const market = state.marketList[mi]!;
+  const older = s.olderOpen(slot);
+  const newer = s.newerOpen(slot);
+  if (older !== NONE) s.setNewerOpen(older, newer);
+  if (newer !== NONE) s.setOlderOpen(newer, older);
+  else market.newestOpen[ai] = older;
+  s.setOlderOpen(slot, NONE);
+  s.setNewerOpen(slot, NONE);
+  market.openCount[ai]!--;
   const clientOrderId = s.clientOrderId[slot];
-  if (clientOrderId !== undefined) account.byClientOrderId.delete(clientKey(mi, clientOrderId));
-  state.orders.delete(s.id[slot]!);
+  if (clientOrderId !== undefined)
+    state.accountList[ai]!.byClientOrderId.delete(clientKey(mi, clientOrderId));
+  state.orders.delete(s.id(slot));
 }
 
 /** Slots of an account's open orders on a market, newest first. */
 export function openOrdersOf(state: ExchangeState, accountIndex: number, marketIndex: number): number[] {
   const s = state.store;
   const open: number[] = [];
-  const account = state.accountList[accountIndex];
-  for (let o = account?.newestOpen[marketIndex] ?? NONE; o !== NONE; o = s.olderOpen[o]!) open.push(o);
+  const market = state.marketList[marketIndex]!;
+  for (let o = market.newestOpenOf(accountIndex); o !== NONE; o = s.olderOpen(o)) open.push(o);
   return open;
 }

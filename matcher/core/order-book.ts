@@ -91,6 +91,12 @@ class BookSide {
     return level;
   }
 
+  /** The level at `price`, which must exist. Fills reduce and remove at the best level: it needs no lookup. */
+  levelOf(price: number): Level {
+    const best = this.best;
+    return best !== null && best.price === price ? best : this.byPrice.get(price)!;
+  }
+
   /** Index of the chunk that holds (or would hold) `key`: the first whose last key is >= key, else the last. */
   private chunkIndex(key: number): number {
     const chunks = this.chunks;
@@ -185,31 +191,31 @@ export class FastOrderBook implements OrderBook {
 
   insert(slot: number): void {
     const s = this.store;
-    const level = (s.side[slot] === BUY ? this.bids : this.asks).levelFor(s.price[slot]!);
-    s.queuedAt[slot] = ++s.queueClock;
-    s.next[slot] = NONE;
-    s.prev[slot] = level.tail;
+    const level = (s.side(slot) === BUY ? this.bids : this.asks).levelFor(s.price(slot));
+    s.setQueuedAt(slot, ++s.queueClock);
+    s.setNext(slot, NONE);
+    s.setPrev(slot, level.tail);
     if (level.tail === NONE) level.head = slot;
-    else s.next[level.tail] = slot;
+    else s.setNext(level.tail, slot);
     level.tail = slot;
-    level.add(s.remaining[slot]!);
+    level.add(s.remaining(slot));
     level.count++;
     this.size++;
   }
 
   remove(slot: number): void {
     const s = this.store;
-    const side = s.side[slot] === BUY ? this.bids : this.asks;
-    const level = side.byPrice.get(s.price[slot]!)!;
-    const prev = s.prev[slot]!;
-    const next = s.next[slot]!;
+    const side = s.side(slot) === BUY ? this.bids : this.asks;
+    const level = side.levelOf(s.price(slot));
+    const prev = s.prev(slot);
+    const next = s.next(slot);
     if (prev === NONE) level.head = next;
-    else s.next[prev] = next;
+    else s.setNext(prev, next);
     if (next === NONE) level.tail = prev;
-    else s.prev[next] = prev;
-    s.prev[slot] = NONE;
-    s.next[slot] = NONE;
-    level.subtract(s.remaining[slot]!);
+    else s.setPrev(next, prev);
+    s.setPrev(slot, NONE);
+    s.setNext(slot, NONE);
+    level.subtract(s.remaining(slot));
     level.count--;
     this.size--;
     if (level.count === 0) side.removeLevel(level);
@@ -217,12 +223,9 @@ export class FastOrderBook implements OrderBook {
 
   reduce(slot: number, lots: number): void {
     const s = this.store;
-    s.remaining[slot]! -= lots;
-    const side = s.side[slot] === BUY ? this.bids : this.asks;
-    // The best level is the one a fill reduces; look it up only otherwise.
-    const level =
-      side.best !== null && side.best.price === s.price[slot] ? side.best : side.byPrice.get(s.price[slot]!)!;
-    level.subtract(lots);
+    s.setRemaining(slot, s.remaining(slot) - lots);
+    const side = s.side(slot) === BUY ? this.bids : this.asks;
+    side.levelOf(s.price(slot)).subtract(lots);
   }
 
   forEachLevel(side: number, visit: (price: number, totalLots: number) => boolean): void {
@@ -237,9 +240,9 @@ export class FastOrderBook implements OrderBook {
   }
 
   *orders(side: number): Generator<number> {
-    const next = this.store.next;
+    const s = this.store;
     for (const level of (side === BUY ? this.bids : this.asks).levels()) {
-      for (let o = level.head; o !== NONE; o = next[o]!) yield o;
+      for (let o = level.head; o !== NONE; o = s.next(o)) yield o;
     }
   }
 
@@ -261,15 +264,15 @@ export class FastOrderBook implements OrderBook {
         let total = 0n;
         let count = 0;
         let prev = NONE;
-        for (let o = level.head; o !== NONE; o = s.next[o]!) {
-          const id = s.id[o];
-          if (s.prev[o] !== prev) problems.push(`order ${id}: broken back link`);
-          if (s.price[o] !== level.price) problems.push(`order ${id}: on the wrong level`);
-          if ((s.side[o] === BUY) !== side.isBid) problems.push(`order ${id}: on the wrong side`);
-          if (s.remaining[o]! <= 0) problems.push(`order ${id}: rests with nothing remaining`);
-          if (prev !== NONE && s.queuedAt[prev]! >= s.queuedAt[o]!)
+        for (let o = level.head; o !== NONE; o = s.next(o)) {
+          const id = s.id(o);
+          if (s.prev(o) !== prev) problems.push(`order ${id}: broken back link`);
+          if (s.price(o) !== level.price) problems.push(`order ${id}: on the wrong level`);
+          if ((s.side(o) === BUY) !== side.isBid) problems.push(`order ${id}: on the wrong side`);
+          if (s.remaining(o) <= 0) problems.push(`order ${id}: rests with nothing remaining`);
+          if (prev !== NONE && s.queuedAt(prev) >= s.queuedAt(o))
             problems.push(`order ${id}: queued before an older order`);
-          total += BigInt(s.remaining[o]!);
+          total += BigInt(s.remaining(o));
           count++;
           prev = o;
         }

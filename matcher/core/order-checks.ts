@@ -1,9 +1,12 @@
 // The shape of a placeOrder command: which fields each order type takes, and their types. Checked before any
 // state is looked at; the market's filters come after (market.ts).
 
-import type { OrderType, PlaceOrder } from './commands.ts';
+import type { OrderType, PlaceOrder, SelfTradePreventionMode, TimeInForce } from './commands.ts';
 import { isPositiveInt, MAX_UNITS } from './money.ts';
 import {
+  EXPIRE_BOTH,
+  EXPIRE_MAKER,
+  EXPIRE_TAKER,
   FOK,
   GTC,
   IOC,
@@ -14,6 +17,7 @@ import {
   STOP_LOSS,
   STOP_LOSS_LIMIT,
   STP,
+  STP_NONE,
   TAKE_PROFIT,
   TAKE_PROFIT_LIMIT,
 } from './order-store.ts';
@@ -21,17 +25,45 @@ import { ResultCode } from './result-codes.ts';
 
 /** Binance's rule for clientOrderIds: ^[\.A-Z\:/a-z0-9_-]{1,36}$. */
 export const CLIENT_ORDER_ID = /^[.A-Z:/a-z0-9_-]{1,36}$/;
-export const TYPE_CODES: Readonly<Record<OrderType, number>> = {
-  LIMIT,
-  LIMIT_MAKER,
-  MARKET,
-  STOP_LOSS,
-  STOP_LOSS_LIMIT,
-  TAKE_PROFIT,
-  TAKE_PROFIT_LIMIT,
-};
-export const TIF_CODES = { GTC, IOC, FOK } as const;
 export const STP_CODES = new Map<unknown, number>(STP.map((name, code) => [name, code]));
+
+/** The code of an order type checkShape accepted: a switch, where a keyed load by name would go megamorphic. */
+export function orderTypeCode(name: OrderType): number {
+  switch (name) {
+    case 'LIMIT':
+      return LIMIT;
+    case 'LIMIT_MAKER':
+      return LIMIT_MAKER;
+    case 'MARKET':
+      return MARKET;
+    case 'STOP_LOSS':
+      return STOP_LOSS;
+    case 'STOP_LOSS_LIMIT':
+      return STOP_LOSS_LIMIT;
+    case 'TAKE_PROFIT':
+      return TAKE_PROFIT;
+    default:
+      return TAKE_PROFIT_LIMIT;
+  }
+}
+
+/** The code of a time in force checkShape accepted. */
+export const timeInForceCode = (name: TimeInForce): number =>
+  name === 'GTC' ? GTC : name === 'IOC' ? IOC : FOK;
+
+/** The code of a self-trade prevention mode checkShape accepted (STP_CODES without the Map lookup). */
+export function stpCode(name: SelfTradePreventionMode): number {
+  switch (name) {
+    case 'NONE':
+      return STP_NONE;
+    case 'EXPIRE_TAKER':
+      return EXPIRE_TAKER;
+    case 'EXPIRE_MAKER':
+      return EXPIRE_MAKER;
+    default:
+      return EXPIRE_BOTH;
+  }
+}
 
 /** What the command says, checked before any lookup. */
 export function checkShape(cmd: PlaceOrder): ResultCode {
@@ -66,7 +98,7 @@ export function checkShape(cmd: PlaceOrder): ResultCode {
     default:
       return ResultCode.INVALID_ORDER_TYPE;
   }
-  const stop = isStop(TYPE_CODES[cmd.orderType]);
+  const stop = isStop(orderTypeCode(cmd.orderType));
   if (!stop && cmd.stopPrice !== undefined) return ResultCode.PARAMETER_NOT_ALLOWED;
   if (stop && cmd.stopPrice === undefined) return ResultCode.PARAMETER_REQUIRED;
   if (stop && !isPositiveInt(cmd.stopPrice)) return ResultCode.INVALID_PRICE;

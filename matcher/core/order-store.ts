@@ -1,10 +1,11 @@
-// Every order the core holds, as columns of typed arrays indexed by a slot number (struct of arrays). A resting
-// order is a handful of numbers, not a heap object: the garbage collector never walks the book, so the cost of
-// an operation does not grow with the number of resting orders. Slots of closed orders are reused.
+// Every order the core holds, as a fixed-size record of numbers in one typed buffer, indexed by a slot number.
+// A resting order is a handful of numbers, not a heap object: the garbage collector never walks the book, so the
+// cost of an operation does not grow with the number of resting orders. Slots of closed orders are reused. Fields
+// are read and written through the store's accessors (`s.price(slot)`, `s.setPrice(slot, p)`).
 
 import type { OrderType, SelfTradePreventionMode, Side, TimeInForce } from './commands.ts';
 import type { OrderStatus, OrderUpdate } from './events.ts';
-import type { Lots, Ticks, Units } from './money.ts';
+import { bigOf, type Lots, type Ticks, type Units } from './money.ts';
 
 /** "No order": the empty slot reference. */
 export const NONE = -1;
@@ -66,79 +67,313 @@ export const EXPIRED_IN_MATCH = 6;
 /** cumQuote is kept exact in two double limbs: hi * 2^32 + lo, each limb a safe integer. */
 const LIMB = 2 ** 32;
 const LIMB_BIG = 32n;
+/** Below this high limb the total is a safe integer (hi * 2^32 + lo < 2^53). */
+const SAFE_HI = 2 ** 21;
+const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * column[slot] = value for a column that is mostly empty: an empty value past the end is not written, so the
+ * column does not grow (and the garbage collector does not copy it) when no order has one.
+ */
+function put<T>(column: (T | undefined)[], slot: number, value: T | undefined): void {
+  if (slot < column.length) {
+    column[slot] = value;
+  } else if (value !== undefined) {
+    while (column.length < slot) column.push(undefined);
+    column.push(value);
+  }
+}
+
+// One order's fields side by side in a 128-byte record (two cache lines): doubles first, then 32-bit integers,
+// then bytes, read through three typed views of one buffer. An operation on a random order (a fill, a cancel)
+// then touches two cache lines instead of one per field.
+const RECORD_BYTES = 128;
+const F64_PER_RECORD = RECORD_BYTES / 8;
+const I32_PER_RECORD = RECORD_BYTES / 4;
+
+/** Doubles, in 8-byte units. */
+const FIELD_ID = 0;
+const FIELD_PRICE = 1;
+const FIELD_REMAINING = 2;
+const FIELD_ORIG_QTY = 3;
+const FIELD_EXECUTED_QTY = 4;
+const FIELD_UPDATE_TIME = 5;
+const FIELD_TIME = 6;
+const FIELD_CUM_QUOTE_LO = 7;
+const FIELD_CUM_QUOTE_HI = 8;
+const FIELD_QUEUED_AT = 9;
+const FIELD_PREVENTED_QTY = 10;
+const FIELD_STOP_PRICE = 11;
+/** 32-bit integers, in 4-byte units (after the 12 doubles). */
+const FIELD_ACCOUNT = 24;
+const FIELD_MARKET = 25;
+const FIELD_PREV = 26;
+const FIELD_NEXT = 27;
+const FIELD_OLDER_OPEN = 28;
+const FIELD_NEWER_OPEN = 29;
+/** Bytes (after the 6 integers). */
+const FIELD_SIDE = 120;
+const FIELD_ORDER_TYPE = 121;
+const FIELD_TIME_IN_FORCE = 122;
+const FIELD_STATUS = 123;
+const FIELD_SELF_TRADE_PREVENTION = 124;
+const FIELD_PENDING = 125;
 
 export class OrderStore {
   private capacity = 0;
   /** Slots never used yet start here; closed ones wait in `freed`. */
   private top = 0;
   private readonly freed: number[] = [];
+  private f64 = new Float64Array(0);
+  private i32 = new Int32Array(0);
+  private u8 = new Uint8Array(0);
+  /** The clock `queuedAt` is read from (see queuedAt). */
+  queueClock = 0;
 
-  id = new Float64Array(0);
+  /** The order id. */
+  id(slot: number): number {
+    return this.f64[slot * F64_PER_RECORD + FIELD_ID]!;
+  }
+
+  setId(slot: number, value: number): void {
+    this.f64[slot * F64_PER_RECORD + FIELD_ID] = value;
+  }
+
   /** In ticks; 0 for MARKET orders. */
-  price = new Float64Array(0);
+  price(slot: number): number {
+    return this.f64[slot * F64_PER_RECORD + FIELD_PRICE]!;
+  }
+
+  setPrice(slot: number, value: number): void {
+    this.f64[slot * F64_PER_RECORD + FIELD_PRICE] = value;
+  }
+
+  /** origQty - executedQty, in lots. */
+  remaining(slot: number): number {
+    return this.f64[slot * F64_PER_RECORD + FIELD_REMAINING]!;
+  }
+
+  setRemaining(slot: number, value: number): void {
+    this.f64[slot * F64_PER_RECORD + FIELD_REMAINING] = value;
+  }
+
   /** In lots. */
-  origQty = new Float64Array(0);
-  executedQty = new Float64Array(0);
-  /** origQty - executedQty. */
-  remaining = new Float64Array(0);
-  time = new Float64Array(0);
-  updateTime = new Float64Array(0);
-  cumQuoteLo = new Float64Array(0);
-  cumQuoteHi = new Float64Array(0);
+  origQty(slot: number): number {
+    return this.f64[slot * F64_PER_RECORD + FIELD_ORIG_QTY]!;
+  }
+
+  setOrigQty(slot: number, value: number): void {
+    this.f64[slot * F64_PER_RECORD + FIELD_ORIG_QTY] = value;
+  }
+
+  /** In lots. */
+  executedQty(slot: number): number {
+    return this.f64[slot * F64_PER_RECORD + FIELD_EXECUTED_QTY]!;
+  }
+
+  setExecutedQty(slot: number, value: number): void {
+    this.f64[slot * F64_PER_RECORD + FIELD_EXECUTED_QTY] = value;
+  }
+
+  updateTime(slot: number): number {
+    return this.f64[slot * F64_PER_RECORD + FIELD_UPDATE_TIME]!;
+  }
+
+  setUpdateTime(slot: number, value: number): void {
+    this.f64[slot * F64_PER_RECORD + FIELD_UPDATE_TIME] = value;
+  }
+
+  time(slot: number): number {
+    return this.f64[slot * F64_PER_RECORD + FIELD_TIME]!;
+  }
+
+  setTime(slot: number, value: number): void {
+    this.f64[slot * F64_PER_RECORD + FIELD_TIME] = value;
+  }
+
+  cumQuoteLo(slot: number): number {
+    return this.f64[slot * F64_PER_RECORD + FIELD_CUM_QUOTE_LO]!;
+  }
+
+  setCumQuoteLo(slot: number, value: number): void {
+    this.f64[slot * F64_PER_RECORD + FIELD_CUM_QUOTE_LO] = value;
+  }
+
+  cumQuoteHi(slot: number): number {
+    return this.f64[slot * F64_PER_RECORD + FIELD_CUM_QUOTE_HI]!;
+  }
+
+  setCumQuoteHi(slot: number, value: number): void {
+    this.f64[slot * F64_PER_RECORD + FIELD_CUM_QUOTE_HI] = value;
+  }
+
   /**
    * Set by the book on entry from `queueClock`: FIFO means this ascends along every price level. The clock is
    * shared by every book of the state and survives snapshot and restore, so a stored queuedAt keeps its meaning
    * across restarts (the database rebuilds the queues from it).
    */
-  queuedAt = new Float64Array(0);
-  queueClock = 0;
+  queuedAt(slot: number): number {
+    return this.f64[slot * F64_PER_RECORD + FIELD_QUEUED_AT]!;
+  }
+
+  setQueuedAt(slot: number, value: number): void {
+    this.f64[slot * F64_PER_RECORD + FIELD_QUEUED_AT] = value;
+  }
+
   /** What self-trade prevention expired of the order, in lots. */
-  preventedQty = new Float64Array(0);
+  preventedQty(slot: number): number {
+    return this.f64[slot * F64_PER_RECORD + FIELD_PREVENTED_QTY]!;
+  }
+
+  setPreventedQty(slot: number, value: number): void {
+    this.f64[slot * F64_PER_RECORD + FIELD_PREVENTED_QTY] = value;
+  }
+
   /** Stop orders: the trigger price in ticks (0 for others). */
-  stopPrice = new Float64Array(0);
-  market = new Int32Array(0);
+  stopPrice(slot: number): number {
+    return this.f64[slot * F64_PER_RECORD + FIELD_STOP_PRICE]!;
+  }
+
+  setStopPrice(slot: number, value: number): void {
+    this.f64[slot * F64_PER_RECORD + FIELD_STOP_PRICE] = value;
+  }
+
   /** Index into ExchangeState.accountList. */
-  account = new Int32Array(0);
+  account(slot: number): number {
+    return this.i32[slot * I32_PER_RECORD + FIELD_ACCOUNT]!;
+  }
+
+  setAccount(slot: number, value: number): void {
+    this.i32[slot * I32_PER_RECORD + FIELD_ACCOUNT] = value;
+  }
+
+  market(slot: number): number {
+    return this.i32[slot * I32_PER_RECORD + FIELD_MARKET]!;
+  }
+
+  setMarket(slot: number, value: number): void {
+    this.i32[slot * I32_PER_RECORD + FIELD_MARKET] = value;
+  }
+
   /** The fast book's FIFO links within a price level. */
-  prev = new Int32Array(0);
-  next = new Int32Array(0);
-  /** The account's open orders on the market, newest first (see Account.newestOpen). */
-  olderOpen = new Int32Array(0);
-  newerOpen = new Int32Array(0);
-  side = new Uint8Array(0);
-  orderType = new Uint8Array(0);
-  timeInForce = new Uint8Array(0);
-  status = new Uint8Array(0);
-  selfTradePrevention = new Uint8Array(0);
+  prev(slot: number): number {
+    return this.i32[slot * I32_PER_RECORD + FIELD_PREV]!;
+  }
+
+  setPrev(slot: number, value: number): void {
+    this.i32[slot * I32_PER_RECORD + FIELD_PREV] = value;
+  }
+
+  next(slot: number): number {
+    return this.i32[slot * I32_PER_RECORD + FIELD_NEXT]!;
+  }
+
+  setNext(slot: number, value: number): void {
+    this.i32[slot * I32_PER_RECORD + FIELD_NEXT] = value;
+  }
+
+  /** The account's open orders on the market, newest first (see Market.newestOpen). */
+  olderOpen(slot: number): number {
+    return this.i32[slot * I32_PER_RECORD + FIELD_OLDER_OPEN]!;
+  }
+
+  setOlderOpen(slot: number, value: number): void {
+    this.i32[slot * I32_PER_RECORD + FIELD_OLDER_OPEN] = value;
+  }
+
+  newerOpen(slot: number): number {
+    return this.i32[slot * I32_PER_RECORD + FIELD_NEWER_OPEN]!;
+  }
+
+  setNewerOpen(slot: number, value: number): void {
+    this.i32[slot * I32_PER_RECORD + FIELD_NEWER_OPEN] = value;
+  }
+
+  side(slot: number): number {
+    return this.u8[slot * RECORD_BYTES + FIELD_SIDE]!;
+  }
+
+  setSide(slot: number, value: number): void {
+    this.u8[slot * RECORD_BYTES + FIELD_SIDE] = value;
+  }
+
+  orderType(slot: number): number {
+    return this.u8[slot * RECORD_BYTES + FIELD_ORDER_TYPE]!;
+  }
+
+  setOrderType(slot: number, value: number): void {
+    this.u8[slot * RECORD_BYTES + FIELD_ORDER_TYPE] = value;
+  }
+
+  timeInForce(slot: number): number {
+    return this.u8[slot * RECORD_BYTES + FIELD_TIME_IN_FORCE]!;
+  }
+
+  setTimeInForce(slot: number, value: number): void {
+    this.u8[slot * RECORD_BYTES + FIELD_TIME_IN_FORCE] = value;
+  }
+
+  status(slot: number): number {
+    return this.u8[slot * RECORD_BYTES + FIELD_STATUS]!;
+  }
+
+  setStatus(slot: number, value: number): void {
+    this.u8[slot * RECORD_BYTES + FIELD_STATUS] = value;
+  }
+
+  selfTradePrevention(slot: number): number {
+    return this.u8[slot * RECORD_BYTES + FIELD_SELF_TRADE_PREVENTION]!;
+  }
+
+  setSelfTradePrevention(slot: number, value: number): void {
+    this.u8[slot * RECORD_BYTES + FIELD_SELF_TRADE_PREVENTION] = value;
+  }
+
   /** 1 while a stop order waits off the book for its trigger. */
-  pending = new Uint8Array(0);
-  clientOrderId: (string | undefined)[] = [];
-  /** MARKET orders by quoteOrderQty only (they never rest, so this stays small). */
-  quoteOrderQty: (bigint | undefined)[] = [];
+  pending(slot: number): number {
+    return this.u8[slot * RECORD_BYTES + FIELD_PENDING]!;
+  }
+
+  setPending(slot: number, value: number): void {
+    this.u8[slot * RECORD_BYTES + FIELD_PENDING] = value;
+  }
+
+  /** Set through setClientOrderId: it grows only as far as the highest slot that has one. */
+  readonly clientOrderId: (string | undefined)[] = [];
+  /** MARKET orders by quoteOrderQty only (they never rest, so this stays small); set through setQuoteOrderQty. */
+  readonly quoteOrderQty: (bigint | undefined)[] = [];
 
   alloc(): number {
     const slot = this.freed.length > 0 ? this.freed.pop()! : this.top++;
     if (slot >= this.capacity) this.grow();
-    this.prev[slot] = NONE;
-    this.next[slot] = NONE;
-    this.olderOpen[slot] = NONE;
-    this.newerOpen[slot] = NONE;
-    this.executedQty[slot] = 0;
-    this.cumQuoteLo[slot] = 0;
-    this.cumQuoteHi[slot] = 0;
-    this.queuedAt[slot] = 0;
-    this.preventedQty[slot] = 0;
-    this.stopPrice[slot] = 0;
-    this.pending[slot] = 0;
-    this.status[slot] = NEW;
+    this.setPrev(slot, NONE);
+    this.setNext(slot, NONE);
+    this.setOlderOpen(slot, NONE);
+    this.setNewerOpen(slot, NONE);
+    this.setExecutedQty(slot, 0);
+    this.setCumQuoteLo(slot, 0);
+    this.setCumQuoteHi(slot, 0);
+    this.setQueuedAt(slot, 0);
+    this.setPreventedQty(slot, 0);
+    this.setStopPrice(slot, 0);
+    this.setPending(slot, 0);
+    this.setStatus(slot, NEW);
     return slot;
   }
 
   /** Gives a closed order's slot back for reuse. */
   free(slot: number): void {
-    this.clientOrderId[slot] = undefined;
-    this.quoteOrderQty[slot] = undefined;
+    put(this.clientOrderId, slot, undefined);
+    put(this.quoteOrderQty, slot, undefined);
     this.freed.push(slot);
+  }
+
+  setClientOrderId(slot: number, clientOrderId: string | undefined): void {
+    put(this.clientOrderId, slot, clientOrderId);
+  }
+
+  setQuoteOrderQty(slot: number, quoteOrderQty: bigint | undefined): void {
+    put(this.quoteOrderQty, slot, quoteOrderQty);
   }
 
   /** Slots in use. */
@@ -147,28 +382,30 @@ export class OrderStore {
   }
 
   addCumQuote(slot: number, amount: number | bigint): void {
+    // A bigint that is a safe integer (every taker's total but the largest) takes the double path too.
+    if (typeof amount === 'bigint' && amount <= MAX_SAFE_BIG) amount = Number(amount);
     if (typeof amount === 'number') {
       const hi = Math.floor(amount / LIMB);
-      let lo = this.cumQuoteLo[slot]! + (amount - hi * LIMB);
+      let lo = this.cumQuoteLo(slot) + (amount - hi * LIMB);
       let carry = hi;
       if (lo >= LIMB) {
         lo -= LIMB;
         carry++;
       }
-      this.cumQuoteLo[slot] = lo;
-      this.cumQuoteHi[slot]! += carry;
+      this.setCumQuoteLo(slot, lo);
+      this.setCumQuoteHi(slot, this.cumQuoteHi(slot) + carry);
     } else {
       const total = this.cumQuote(slot) + amount;
-      this.cumQuoteHi[slot] = Number(total >> LIMB_BIG);
-      this.cumQuoteLo[slot] = Number(total & (2n ** LIMB_BIG - 1n));
+      this.setCumQuoteHi(slot, Number(total >> LIMB_BIG));
+      this.setCumQuoteLo(slot, Number(total & (2n ** LIMB_BIG - 1n)));
     }
   }
 
   /** Sum of price × quantity over the order's fills, in quote units. */
   cumQuote(slot: number): bigint {
-    const hi = this.cumQuoteHi[slot]!;
-    const lo = this.cumQuoteLo[slot]!;
-    if (hi === 0) return lo === 0 ? 0n : BigInt(lo);
+    const hi = this.cumQuoteHi(slot);
+    const lo = this.cumQuoteLo(slot);
+    if (hi < SAFE_HI) return hi === 0 && lo === 0 ? 0n : bigOf(hi * LIMB + lo);
     return (BigInt(hi) << LIMB_BIG) + BigInt(lo);
   }
 
@@ -177,69 +414,36 @@ export class OrderStore {
     const view: OrderUpdate = {
       type: 'order',
       symbol,
-      orderId: this.id[slot]!,
+      orderId: this.id(slot),
       clientOrderId: this.clientOrderId[slot],
       accountId,
-      side: SIDES[this.side[slot]!]!,
-      orderType: ORDER_TYPES[this.orderType[slot]!]!,
-      timeInForce: TIME_IN_FORCE[this.timeInForce[slot]!]!,
-      price: this.price[slot] as Ticks,
-      origQty: this.origQty[slot] as Lots,
-      executedQty: this.executedQty[slot] as Lots,
+      side: SIDES[this.side(slot)]!,
+      orderType: ORDER_TYPES[this.orderType(slot)]!,
+      timeInForce: TIME_IN_FORCE[this.timeInForce(slot)]!,
+      price: this.price(slot) as Ticks,
+      origQty: this.origQty(slot) as Lots,
+      executedQty: this.executedQty(slot) as Lots,
       cumQuote: this.cumQuote(slot) as Units,
-      status: STATUSES[this.status[slot]!]!,
-      selfTradePreventionMode: STP[this.selfTradePrevention[slot]!]!,
-      preventedQty: this.preventedQty[slot] as Lots,
-      time: this.time[slot]!,
-      updateTime: this.updateTime[slot]!,
+      status: STATUSES[this.status(slot)]!,
+      selfTradePreventionMode: STP[this.selfTradePrevention(slot)]!,
+      preventedQty: this.preventedQty(slot) as Lots,
+      time: this.time(slot),
+      updateTime: this.updateTime(slot),
     };
     if (quoteOrderQty !== undefined) view.origQuoteOrderQty = quoteOrderQty as Units;
-    const stopPrice = this.stopPrice[slot]!;
+    const stopPrice = this.stopPrice(slot);
     if (stopPrice !== 0) view.stopPrice = stopPrice as Ticks;
     return view;
   }
 
   private grow(): void {
     const n = Math.max(1024, this.capacity * 2);
-    const f64 = (a: Float64Array) => {
-      const b = new Float64Array(n);
-      b.set(a);
-      return b;
-    };
-    const i32 = (a: Int32Array) => {
-      const b = new Int32Array(n);
-      b.set(a);
-      return b;
-    };
-    const u8 = (a: Uint8Array) => {
-      const b = new Uint8Array(n);
-      b.set(a);
-      return b;
-    };
-    this.id = f64(this.id);
-    this.price = f64(this.price);
-    this.origQty = f64(this.origQty);
-    this.executedQty = f64(this.executedQty);
-    this.remaining = f64(this.remaining);
-    this.time = f64(this.time);
-    this.updateTime = f64(this.updateTime);
-    this.cumQuoteLo = f64(this.cumQuoteLo);
-    this.cumQuoteHi = f64(this.cumQuoteHi);
-    this.queuedAt = f64(this.queuedAt);
-    this.preventedQty = f64(this.preventedQty);
-    this.stopPrice = f64(this.stopPrice);
-    this.market = i32(this.market);
-    this.account = i32(this.account);
-    this.prev = i32(this.prev);
-    this.next = i32(this.next);
-    this.olderOpen = i32(this.olderOpen);
-    this.newerOpen = i32(this.newerOpen);
-    this.side = u8(this.side);
-    this.orderType = u8(this.orderType);
-    this.timeInForce = u8(this.timeInForce);
-    this.status = u8(this.status);
-    this.selfTradePrevention = u8(this.selfTradePrevention);
-    this.pending = u8(this.pending);
+    const buffer = new ArrayBuffer(n * RECORD_BYTES);
+    const u8 = new Uint8Array(buffer);
+    u8.set(this.u8);
+    this.f64 = new Float64Array(buffer);
+    this.i32 = new Int32Array(buffer);
+    this.u8 = u8;
     this.capacity = n;
   }
 }

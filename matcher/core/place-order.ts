@@ -10,7 +10,7 @@ import { checkFilters } from './market.ts';
 import { crosses } from './matching.ts';
 import { mul2, mul3 } from './money.ts';
 import { addOpen, clientKey } from './open-orders.ts';
-import { checkShape, STP_CODES, TIF_CODES, TYPE_CODES } from './order-checks.ts';
+import { checkShape, orderTypeCode, stpCode, timeInForceCode } from './order-checks.ts';
 import { atMarket, BUY, GTC, isStop, LIMIT_MAKER, NONE, SELL } from './order-store.ts';
 import { ResultCode } from './result-codes.ts';
 import { type CommandResult, reject } from './results.ts';
@@ -19,28 +19,36 @@ import { accountOf, freeOf, hold, type Tx } from './risk.ts';
 import { addStop, triggerStops, wouldTrigger } from './stops.ts';
 
 /** What a new order must pass that the market alone decides: shape, market status, STP mode, filters. */
-export function checkOrder(
-  market: Pick<Market, 'definition' | 'status' | 'lastPrice' | 'notionalPerTickLot'>,
-  cmd: PlaceOrder,
-): ResultCode {
+export function checkOrder(market: MarketRules, cmd: PlaceOrder): ResultCode {
   const shape = checkShape(cmd);
   if (shape !== ResultCode.OK) return shape;
+  const type = orderTypeCode(cmd.orderType);
+  const notional = atMarket(type)
+    ? 0n
+    : mul3(cmd.price as number, cmd.quantity as number, market.notionalPerTickLot);
+  return checkAgainstMarket(market, cmd, type, notional);
+}
+
+type MarketRules = Pick<Market, 'definition' | 'status' | 'lastPrice' | 'notionalPerTickLot'>;
+
+/** checkOrder after checkShape, for an order of type code `type` and limit notional `notional` (0 at market). */
+function checkAgainstMarket(
+  market: MarketRules,
+  cmd: PlaceOrder,
+  type: number,
+  notional: bigint,
+): ResultCode {
   if (market.status !== 'TRADING') return ResultCode.MARKET_HALTED;
   const def = market.definition;
   const modeName = cmd.selfTradePreventionMode ?? def.defaultSelfTradePreventionMode;
   if (!def.allowedSelfTradePreventionModes.includes(modeName)) {
     return ResultCode.INVALID_SELF_TRADE_PREVENTION_MODE;
   }
-  const type = TYPE_CODES[cmd.orderType];
   const stop = isStop(type);
-  const isMarket = atMarket(type);
-  const price = isMarket ? 0 : (cmd.price as number);
-  const qty = cmd.quoteOrderQty !== undefined ? 0 : (cmd.quantity as number);
-  const notional = isMarket ? 0n : mul3(price, qty, market.notionalPerTickLot);
   // A stop is held to the filters of what it becomes, and its stop price to PRICE_FILTER.
   const filter = checkFilters(
     market,
-    stop ? { ...cmd, orderType: isMarket ? 'MARKET' : 'LIMIT' } : cmd,
+    stop ? { ...cmd, orderType: atMarket(type) ? 'MARKET' : 'LIMIT' } : cmd,
     notional,
   );
   if (filter !== ResultCode.OK) return filter;
@@ -51,29 +59,28 @@ export function checkOrder(
 
 export function placeOrder(tx: Tx, cmd: PlaceOrder): CommandResult {
   const state = tx.state;
+  const shape = checkShape(cmd);
+  if (shape !== ResultCode.OK) return reject(shape);
   const market = state.markets.get(cmd.symbol);
-  if (market === undefined) {
-    const shape = checkShape(cmd);
-    return reject(shape !== ResultCode.OK ? shape : ResultCode.UNKNOWN_SYMBOL);
-  }
-  const checked = checkOrder(market, cmd);
-  if (checked !== ResultCode.OK) return reject(checked);
-  const def = market.definition;
-  const mode = STP_CODES.get(cmd.selfTradePreventionMode ?? def.defaultSelfTradePreventionMode)!;
-  const type = TYPE_CODES[cmd.orderType];
+  if (market === undefined) return reject(ResultCode.UNKNOWN_SYMBOL);
+  const type = orderTypeCode(cmd.orderType);
   const stop = isStop(type);
   const isMarket = atMarket(type);
   const price = isMarket ? 0 : (cmd.price as number);
-  const stopPrice = stop ? (cmd.stopPrice as number) : 0;
   const quoteOrderQty = cmd.quoteOrderQty;
   const byQuote = quoteOrderQty !== undefined;
   const qty = byQuote ? 0 : (cmd.quantity as number);
   const notional = isMarket ? 0n : mul3(price, qty, market.notionalPerTickLot);
+  const checked = checkAgainstMarket(market, cmd, type, notional);
+  if (checked !== ResultCode.OK) return reject(checked);
+  const def = market.definition;
+  const mode = stpCode(cmd.selfTradePreventionMode ?? def.defaultSelfTradePreventionMode);
+  const stopPrice = stop ? (cmd.stopPrice as number) : 0;
 
   let account = state.accounts.get(cmd.accountId);
-  const tif = isMarket || type === LIMIT_MAKER ? GTC : TIF_CODES[cmd.timeInForce as 'GTC'];
+  const tif = isMarket || type === LIMIT_MAKER ? GTC : timeInForceCode(cmd.timeInForce!);
   const rests = tif === GTC && !isMarket;
-  if ((rests || stop) && (account?.openCount[market.index] ?? 0) >= def.maxNumOrders) {
+  if ((rests || stop) && account !== undefined && market.openCountOf(account.index) >= def.maxNumOrders) {
     return reject(ResultCode.MAX_NUM_ORDERS);
   }
   const cid = cmd.clientOrderId;
@@ -84,7 +91,7 @@ export function placeOrder(tx: Tx, cmd: PlaceOrder): CommandResult {
   const isBuy = side === BUY;
   if (type === LIMIT_MAKER) {
     const maker = market.book.best(isBuy ? SELL : BUY);
-    if (maker !== NONE && crosses(side, price, state.store.price[maker]!)) {
+    if (maker !== NONE && crosses(side, price, state.store.price(maker))) {
       return reject(ResultCode.ORDER_WOULD_MATCH);
     }
   }
@@ -121,21 +128,21 @@ export function placeOrder(tx: Tx, cmd: PlaceOrder): CommandResult {
   account ??= accountOf(state, cmd.accountId);
   const s = state.store;
   const slot = s.alloc();
-  s.id[slot] = state.nextOrderId++;
-  s.market[slot] = market.index;
-  s.account[slot] = account.index;
-  s.side[slot] = side;
-  s.orderType[slot] = type;
-  s.timeInForce[slot] = tif;
-  s.selfTradePrevention[slot] = mode;
-  s.price[slot] = price;
-  s.stopPrice[slot] = stopPrice;
-  s.origQty[slot] = lots;
-  s.remaining[slot] = lots;
-  s.time[slot] = cmd.timestamp;
-  s.updateTime[slot] = cmd.timestamp;
-  s.clientOrderId[slot] = cid;
-  s.quoteOrderQty[slot] = quoteOrderQty;
+  s.setId(slot, state.nextOrderId++);
+  s.setMarket(slot, market.index);
+  s.setAccount(slot, account.index);
+  s.setSide(slot, side);
+  s.setOrderType(slot, type);
+  s.setTimeInForce(slot, tif);
+  s.setSelfTradePrevention(slot, mode);
+  s.setPrice(slot, price);
+  s.setStopPrice(slot, stopPrice);
+  s.setOrigQty(slot, lots);
+  s.setRemaining(slot, lots);
+  s.setTime(slot, cmd.timestamp);
+  s.setUpdateTime(slot, cmd.timestamp);
+  s.setClientOrderId(slot, cid);
+  s.setQuoteOrderQty(slot, quoteOrderQty);
   if (stop) {
     hold(tx, account.balance(asset), amount);
     addOpen(state, slot);

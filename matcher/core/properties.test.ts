@@ -293,7 +293,7 @@ function orderOf(o: OrderStep, fit: Fit, scratch: ExchangeState): ReplacementOrd
       const last = market.lastPrice === 0 ? fit.center : market.lastPrice;
       const rises = risesTo(o.side, o.kind);
       const best = market.book.best(rises ? SELL : BUY);
-      const next = best < 0 ? undefined : scratch.store.price[best]!;
+      const next = best < 0 ? undefined : scratch.store.price(best);
       const reach =
         o.trigger <= 0 || next === undefined
           ? o.trigger
@@ -323,13 +323,13 @@ function openOrders(state: ExchangeState, market: Market): Open[] {
   const s = state.store;
   const slots = [...market.book.orders(BUY), ...market.book.orders(SELL), ...market.risingStops];
   return [...slots, ...market.fallingStops].map((slot) => ({
-    id: s.id[slot]!,
-    accountId: state.accountList[s.account[slot]!]!.id,
+    id: s.id(slot),
+    accountId: state.accountList[s.account(slot)]!.id,
     symbol: market.symbol,
     clientOrderId: s.clientOrderId[slot],
-    origQty: s.origQty[slot]!,
-    executedQty: s.executedQty[slot]!,
-    price: s.price[slot]!,
+    origQty: s.origQty(slot),
+    executedQty: s.executedQty(slot),
+    price: s.price(slot),
   }));
 }
 
@@ -443,12 +443,12 @@ function commandOf(step: Exclude<Step, { op: 'halt' }>, fit: Fit, scratch: Excha
 function resting(state: ExchangeState, market: Market, side: Side) {
   const s = state.store;
   return [...market.book.orders(side === 'BUY' ? BUY : SELL)].map((slot) => ({
-    id: s.id[slot]!,
-    price: s.price[slot]!,
-    queuedAt: s.queuedAt[slot]!,
-    accountId: state.accountList[s.account[slot]!]!.id,
+    id: s.id(slot),
+    price: s.price(slot),
+    queuedAt: s.queuedAt(slot),
+    accountId: state.accountList[s.account(slot)]!.id,
     clientOrderId: s.clientOrderId[slot],
-    triggered: s.stopPrice[slot] !== 0,
+    triggered: s.stopPrice(slot) !== 0,
   }));
 }
 
@@ -508,7 +508,7 @@ function before(state: ExchangeState): Before {
         symbol: market.symbol,
         side: view.side,
         type: view.orderType,
-        stopPrice: s.stopPrice[slot]!,
+        stopPrice: s.stopPrice(slot),
       });
     }
   }
@@ -792,7 +792,7 @@ function checkCommand(
     if (isStopType(cmd.orderType)) {
       // It waits off the book, holding its funds: it cannot have triggered in the command that placed it.
       expect([order.status, order.executedQty, order.stopPrice]).toEqual(['NEW', 0, cmd.stopPrice]);
-      expect(state.store.pending[state.orders.get(order.orderId)!]).toBe(1);
+      expect(state.store.pending(state.orders.get(order.orderId)!)).toBe(1);
     } else {
       checkRun(order, events, market);
     }

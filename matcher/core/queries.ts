@@ -13,8 +13,8 @@ export function queuePosition(
 ): { working: boolean; queuedAt: number | null } | undefined {
   const slot = state.orders.get(orderId);
   if (slot === undefined) return undefined;
-  const working = state.store.pending[slot] === 0;
-  return { working, queuedAt: working ? state.store.queuedAt[slot]! : null };
+  const working = state.store.pending(slot) === 0;
+  return { working, queuedAt: working ? state.store.queuedAt(slot) : null };
 }
 
 export interface MarketView {

@@ -40,10 +40,10 @@ export class ReferenceOrderBook implements OrderBook {
   }
 
   insert(slot: number): void {
-    const side = this.store.side[slot]!;
-    const price = this.store.price[slot]!;
+    const side = this.store.side(slot);
+    const price = this.store.price(slot);
     const levels = this.levels(side);
-    this.store.queuedAt[slot] = ++this.store.queueClock;
+    this.store.setQueuedAt(slot, ++this.store.queueClock);
     let level = levels.find((l) => l.price === price);
     if (level === undefined) {
       level = { price, orders: [] };
@@ -54,22 +54,22 @@ export class ReferenceOrderBook implements OrderBook {
   }
 
   remove(slot: number): void {
-    const levels = this.levels(this.store.side[slot]!);
-    const li = levels.findIndex((l) => l.price === this.store.price[slot]);
+    const levels = this.levels(this.store.side(slot));
+    const li = levels.findIndex((l) => l.price === this.store.price(slot));
     const level = levels[li];
     const oi = level === undefined ? -1 : level.orders.indexOf(slot);
-    if (level === undefined || oi === -1) throw new Error(`order ${this.store.id[slot]} is not on the book`);
+    if (level === undefined || oi === -1) throw new Error(`order ${this.store.id(slot)} is not on the book`);
     level.orders.splice(oi, 1);
     if (level.orders.length === 0) levels.splice(li, 1);
   }
 
   reduce(slot: number, lots: number): void {
-    this.store.remaining[slot]! -= lots;
+    this.store.setRemaining(slot, this.store.remaining(slot) - lots);
   }
 
   forEachLevel(side: number, visit: (price: number, totalLots: number) => boolean): void {
     for (const level of this.levels(side)) {
-      const total = level.orders.reduce((sum, o) => sum + BigInt(this.store.remaining[o]!), 0n);
+      const total = level.orders.reduce((sum, o) => sum + BigInt(this.store.remaining(o)), 0n);
       const capped = total > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(total);
       if (!visit(level.price, capped)) return;
     }
@@ -91,12 +91,12 @@ export class ReferenceOrderBook implements OrderBook {
         }
         if (level.orders.length === 0) problems.push(`side ${side}: level ${level.price} is empty`);
         level.orders.forEach((o, j) => {
-          if (s.price[o] !== level.price || s.side[o] !== side)
-            problems.push(`order ${s.id[o]}: on the wrong level`);
-          if (s.remaining[o]! <= 0) problems.push(`order ${s.id[o]}: rests with nothing remaining`);
+          if (s.price(o) !== level.price || s.side(o) !== side)
+            problems.push(`order ${s.id(o)}: on the wrong level`);
+          if (s.remaining(o) <= 0) problems.push(`order ${s.id(o)}: rests with nothing remaining`);
           const older = level.orders[j - 1];
-          if (older !== undefined && s.queuedAt[older]! >= s.queuedAt[o]!) {
-            problems.push(`order ${s.id[o]}: queued before an older order`);
+          if (older !== undefined && s.queuedAt(older) >= s.queuedAt(o)) {
+            problems.push(`order ${s.id(o)}: queued before an older order`);
           }
         });
       });

@@ -89,20 +89,20 @@ export function release(tx: Tx, balance: Balance, amount: bigint): void {
 /** What an open order holds: a buy its price × remaining in quote, a sell its remaining in base. */
 export function heldBy(state: ExchangeState, slot: number): bigint {
   const s = state.store;
-  const m = state.marketList[s.market[slot]!]!;
-  if (s.side[slot] === BUY) {
+  const m = state.marketList[s.market(slot)]!;
+  if (s.side(slot) === BUY) {
     // A pending stop that will buy at market holds its stop price's worth (place-order.ts).
-    const price = s.pending[slot] === 1 && atMarket(s.orderType[slot]!) ? s.stopPrice[slot]! : s.price[slot]!;
-    return mul3(price, s.remaining[slot]!, m.notionalPerTickLot);
+    const price = s.pending(slot) === 1 && atMarket(s.orderType(slot)) ? s.stopPrice(slot) : s.price(slot);
+    return mul3(price, s.remaining(slot), m.notionalPerTickLot);
   }
-  return mul2(s.remaining[slot]!, m.unitsPerLot);
+  return mul2(s.remaining(slot), m.unitsPerLot);
 }
 
 /** Gives back what a resting order still holds (on cancel or expiry). */
 export function releaseOrder(tx: Tx, slot: number): void {
   const state = tx.state;
   const s = state.store;
-  const m = state.marketList[s.market[slot]!]!;
-  const account = state.accountList[s.account[slot]!]!;
-  release(tx, account.balance(s.side[slot] === BUY ? m.quote : m.base), heldBy(state, slot));
+  const m = state.marketList[s.market(slot)]!;
+  const account = state.accountList[s.account(slot)]!;
+  release(tx, account.balance(s.side(slot) === BUY ? m.quote : m.base), heldBy(state, slot));
 }

@@ -44,7 +44,7 @@ export function snapshot(state: ExchangeState): Snapshot {
     const { type: _, ...order } = state.store.view(
       slot,
       m.symbol,
-      state.accountList[state.store.account[slot]!]!.id,
+      state.accountList[state.store.account(slot)]!.id,
     );
     return order;
   };
@@ -52,7 +52,7 @@ export function snapshot(state: ExchangeState): Snapshot {
     for (const slot of [...m.risingStops, ...m.fallingStops]) stops.push(viewOf(m, slot));
     for (const side of [BUY, SELL]) {
       for (const slot of m.book.orders(side)) {
-        orders.push({ ...viewOf(m, slot), queuedAt: state.store.queuedAt[slot]! });
+        orders.push({ ...viewOf(m, slot), queuedAt: state.store.queuedAt(slot) });
       }
     }
   }
@@ -140,36 +140,36 @@ export function restore(snap: Snapshot, bookKind: BookKind = 'fast'): ExchangeSt
     const market = state.markets.get(o.symbol);
     if (market === undefined) throw new Error(`snapshot order ${o.orderId} names unknown market ${o.symbol}`);
     const slot = store.alloc();
-    store.id[slot] = o.orderId;
-    store.market[slot] = market.index;
-    store.account[slot] = accountOf(state, o.accountId).index;
-    store.side[slot] = SIDES.indexOf(o.side);
-    store.orderType[slot] = ORDER_TYPES.indexOf(o.orderType);
-    store.timeInForce[slot] = TIME_IN_FORCE.indexOf(o.timeInForce);
-    store.price[slot] = o.price;
-    store.origQty[slot] = o.origQty;
-    store.executedQty[slot] = o.executedQty;
-    store.remaining[slot] = o.origQty - o.executedQty;
+    store.setId(slot, o.orderId);
+    store.setMarket(slot, market.index);
+    store.setAccount(slot, accountOf(state, o.accountId).index);
+    store.setSide(slot, SIDES.indexOf(o.side));
+    store.setOrderType(slot, ORDER_TYPES.indexOf(o.orderType));
+    store.setTimeInForce(slot, TIME_IN_FORCE.indexOf(o.timeInForce));
+    store.setPrice(slot, o.price);
+    store.setOrigQty(slot, o.origQty);
+    store.setExecutedQty(slot, o.executedQty);
+    store.setRemaining(slot, o.origQty - o.executedQty);
     store.addCumQuote(slot, o.cumQuote);
-    store.status[slot] = STATUSES.indexOf(o.status);
-    store.selfTradePrevention[slot] = STP.indexOf(o.selfTradePreventionMode);
-    store.preventedQty[slot] = o.preventedQty;
-    store.stopPrice[slot] = o.stopPrice ?? 0;
-    store.quoteOrderQty[slot] = o.origQuoteOrderQty;
-    store.time[slot] = o.time;
-    store.updateTime[slot] = o.updateTime;
-    store.clientOrderId[slot] = o.clientOrderId;
+    store.setStatus(slot, STATUSES.indexOf(o.status));
+    store.setSelfTradePrevention(slot, STP.indexOf(o.selfTradePreventionMode));
+    store.setPreventedQty(slot, o.preventedQty);
+    store.setStopPrice(slot, o.stopPrice ?? 0);
+    store.setQuoteOrderQty(slot, o.origQuoteOrderQty);
+    store.setTime(slot, o.time);
+    store.setUpdateTime(slot, o.updateTime);
+    store.setClientOrderId(slot, o.clientOrderId);
     if (i >= pendingFrom) {
       addStop(state, market, slot);
     } else {
       market.book.insert(slot);
-      if (o.queuedAt !== undefined) store.queuedAt[slot] = o.queuedAt;
-      if (store.queuedAt[slot]! > lastQueued) lastQueued = store.queuedAt[slot]!;
+      if (o.queuedAt !== undefined) store.setQueuedAt(slot, o.queuedAt);
+      if (store.queuedAt(slot) > lastQueued) lastQueued = store.queuedAt(slot);
     }
     placed.push(slot);
   }
   store.queueClock = Math.max(snap.queueClock, lastQueued);
-  placed.sort((a, b) => store.id[a]! - store.id[b]!);
+  placed.sort((a, b) => store.id(a) - store.id(b));
   for (const slot of placed) addOpen(state, slot);
   return state;
 }

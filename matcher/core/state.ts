@@ -4,7 +4,7 @@
 import type { BookKind, OrderBook } from './book.ts';
 import type { MarketDefinition, MarketStatus } from './commands.ts';
 import type { IdIndex } from './id-index.ts';
-import type { OrderStore } from './order-store.ts';
+import { NONE, type OrderStore } from './order-store.ts';
 import type { Tx } from './risk.ts';
 
 export class Asset {
@@ -49,11 +49,6 @@ export class Account {
   readonly index: number;
   /** By asset index; a hole is a zero balance never touched. */
   readonly balances: (Balance | undefined)[] = [];
-  /** Open orders per market index (MAX_NUM_ORDERS). */
-  readonly openCount: number[] = [];
-  /** Per market index, the slot of the newest of this account's open orders there (older ones follow
-   * the store's `olderOpen`), or NONE. */
-  readonly newestOpen: number[] = [];
   /** Slots of open orders by market index and clientOrderId (see open-orders.ts clientKey). */
   readonly byClientOrderId = new Map<string, number>();
   /** The account's fee tier for every market, if it has one (fees.ts). */
@@ -90,12 +85,41 @@ export class Market {
   status: MarketStatus;
   /** The last trade's price in ticks, 0 before the first trade: the reference for NOTIONAL and price bands. */
   lastPrice = 0;
+  /**
+   * By account index: the account's open orders here (MAX_NUM_ORDERS) and the slot of the newest of them (older
+   * ones follow the store's `olderOpen`), or NONE. Kept per market in two small arrays rather than on each
+   * account, so placing and filling orders reads them without chasing every account's own arrays.
+   */
+  openCount = new Int32Array(0);
+  newestOpen = new Int32Array(0);
   /** Stop orders waiting for the last price to rise to their stop (BUY STOP_LOSS*, SELL TAKE_PROFIT*): slots,
    * by stop price ascending, then order id. */
   readonly risingStops: number[] = [];
   /** Stop orders waiting for it to fall to their stop (SELL STOP_LOSS*, BUY TAKE_PROFIT*): slots, by stop price
    * descending, then order id. */
   readonly fallingStops: number[] = [];
+
+  /** Open orders of the account at `accountIndex` here. */
+  openCountOf(accountIndex: number): number {
+    return this.openCount[accountIndex] ?? 0;
+  }
+
+  /** The slot of the newest open order of the account at `accountIndex` here, or NONE. */
+  newestOpenOf(accountIndex: number): number {
+    return this.newestOpen[accountIndex] ?? NONE;
+  }
+
+  /** Makes room in openCount and newestOpen for the account at `accountIndex`. */
+  reserve(accountIndex: number): void {
+    if (accountIndex < this.openCount.length) return;
+    const n = Math.max(1024, this.openCount.length * 2, accountIndex + 1);
+    const count = new Int32Array(n);
+    count.set(this.openCount);
+    const newest = new Int32Array(n).fill(NONE);
+    newest.set(this.newestOpen);
+    this.openCount = count;
+    this.newestOpen = newest;
+  }
 
   constructor(index: number, definition: MarketDefinition, base: Asset, quote: Asset, book: OrderBook) {
     this.index = index;

@@ -23,7 +23,7 @@ export function wouldTrigger(side: number, type: number, stopPrice: number, last
 /** The list a pending stop waits in. */
 export function stopListOf(state: ExchangeState, market: Market, slot: number): number[] {
   const s = state.store;
-  return triggersOnRise(s.side[slot]!, s.orderType[slot]!) ? market.risingStops : market.fallingStops;
+  return triggersOnRise(s.side(slot), s.orderType(slot)) ? market.risingStops : market.fallingStops;
 }
 
 /** Files a stop order, funds already held, in trigger order. */
@@ -31,27 +31,27 @@ export function addStop(state: ExchangeState, market: Market, slot: number): voi
   const s = state.store;
   const list = stopListOf(state, market, slot);
   const rising = list === market.risingStops;
-  const stop = s.stopPrice[slot]!;
-  const id = s.id[slot]!;
+  const stop = s.stopPrice(slot);
+  const id = s.id(slot);
   // First position whose order triggers later than this one.
   let lo = 0;
   let hi = list.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    const other = s.stopPrice[list[mid]!]!;
+    const other = s.stopPrice(list[mid]!);
     const later = rising ? other > stop : other < stop;
-    if (later || (other === stop && s.id[list[mid]!]! > id)) hi = mid;
+    if (later || (other === stop && s.id(list[mid]!) > id)) hi = mid;
     else lo = mid + 1;
   }
   list.splice(lo, 0, slot);
-  s.pending[slot] = 1;
+  s.setPending(slot, 1);
 }
 
 /** Takes a pending stop out of its list (cancel). */
 export function removeStop(state: ExchangeState, market: Market, slot: number): void {
   const list = stopListOf(state, market, slot);
   list.splice(list.indexOf(slot), 1);
-  state.store.pending[slot] = 0;
+  state.store.setPending(slot, 0);
 }
 
 /** Triggers and runs every stop the last price has reached, until none is left to trigger. */
@@ -62,9 +62,9 @@ export function triggerStops(tx: Tx, market: Market): void {
     const last = market.lastPrice;
     if (last === 0) return;
     let slot: number;
-    if (market.risingStops.length > 0 && s.stopPrice[market.risingStops[0]!]! <= last) {
+    if (market.risingStops.length > 0 && s.stopPrice(market.risingStops[0]!) <= last) {
       slot = market.risingStops.shift()!;
-    } else if (market.fallingStops.length > 0 && s.stopPrice[market.fallingStops[0]!]! >= last) {
+    } else if (market.fallingStops.length > 0 && s.stopPrice(market.fallingStops[0]!) >= last) {
       slot = market.fallingStops.shift()!;
     } else {
       return;
@@ -80,12 +80,12 @@ export function triggerStops(tx: Tx, market: Market): void {
 function activate(tx: Tx, market: Market, slot: number): void {
   const state = tx.state;
   const s = state.store;
-  const account = state.accountList[s.account[slot]!]!;
-  const isBuy = s.side[slot] === BUY;
+  const account = state.accountList[s.account(slot)]!;
+  const isBuy = s.side(slot) === BUY;
   const held = heldBy(state, slot);
-  s.pending[slot] = 0;
+  s.setPending(slot, 0);
   release(tx, account.balance(isBuy ? market.quote : market.base), held);
-  s.updateTime[slot] = tx.time;
-  const budget = isBuy && atMarket(s.orderType[slot]!) ? held : null;
+  s.setUpdateTime(slot, tx.time);
+  const budget = isBuy && atMarket(s.orderType(slot)) ? held : null;
   execute(tx, market, account, slot, held, budget, true);
 }

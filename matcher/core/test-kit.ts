@@ -119,7 +119,7 @@ export class Exchange {
 
   private view(slot: number): OrderUpdate {
     const s = this.state.store;
-    const market = this.state.marketList[s.market[slot]!]!;
-    return s.view(slot, market.symbol, this.state.accountList[s.account[slot]!]!.id);
+    const market = this.state.marketList[s.market(slot)]!;
+    return s.view(slot, market.symbol, this.state.accountList[s.account(slot)]!.id);
   }
 }
