@@ -19,28 +19,8 @@ import {
   type Ticks,
   type Units,
 } from '../matcher/core/index.ts';
+import { generate, MARKET, type Op, WORKLOADS } from './workload.ts';
 
-interface WorkloadModule {
-  generate(name: string, ops: number, seed: number): Op[];
-  MARKET: {
-    symbol: string;
-    base: string;
-    quote: string;
-    tickSize: string;
-    stepSize: string;
-    users: number;
-    balance: Record<string, string>;
-  };
-}
-const workloadUrl = new URL('../../shared/bench/workload.mjs', import.meta.url);
-const { generate, MARKET } = (await import(workloadUrl.href)) as WorkloadModule;
-
-type Op =
-  | { op: 'limit'; id: number; user: number; side: 'buy' | 'sell'; price: number; qty: number; tif: string }
-  | { op: 'market'; id: number; user: number; side: 'buy' | 'sell'; qty: number }
-  | { op: 'cancel'; id: number; user: number };
-
-const WORKLOADS = ['steady', 'deep', 'sweep'] as const;
 const UNITS = 100_000_000n;
 const { values } = parseArgs({
   options: {
