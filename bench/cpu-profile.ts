@@ -1,4 +1,4 @@
-// node bench/cpu-profile.ts FILE.cpuprofile... [--top N] [--callers NAME]
+// npm run bench:profile -- FILE.cpuprofile... [--top N] [--callers NAME]
 //
 // Where a V8 CPU profile (node --cpu-prof, or bench:e2e --profile DIR) spent its time: self time by package (or
 // our own top folder) and the top functions by self time, each as a share of the samples. --callers NAME adds
@@ -23,7 +23,7 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
 });
 if (positionals.length === 0) {
-  console.error('usage: node bench/cpu-profile.ts FILE.cpuprofile... [--top N]');
+  console.error('usage: npm run bench:profile -- FILE.cpuprofile... [--top N]');
   process.exit(64);
 }
 

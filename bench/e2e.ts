@@ -21,7 +21,7 @@
 //   traces (parentbased_traceidratio); `off` (default) configures no exporter.
 //
 // - --profile DIR: the processes it starts write V8 CPU profiles (.cpuprofile) into DIR when they stop;
-//   `node bench/cpu-profile.ts DIR/*.cpuprofile` summarizes where the time went.
+//   `npm run bench:profile -- DIR/*.cpuprofile` summarizes where the time went.
 //
 // The first --warmup seconds are run but not measured. A run of a minute or more also reports each minute
 // (throughput, latency, resident memory of every process), to show whether a long run stays flat. At the end: throughput (acknowledged requests per second
