@@ -41,6 +41,9 @@ export interface AppDeps
 /** Binance's bodies are a few hundred bytes of form parameters. */
 const MAX_BODY_BYTES = 64 * 1024;
 
+/** The routes that place orders (counted per account after authentication). */
+const ORDER_PLACING = new Set(['/api/v3/order', '/api/v3/order/cancelReplace']);
+
 const USER_DATA = [
   '/api/v3/order',
   '/api/v3/openOrders',
@@ -77,12 +80,16 @@ export function createApp(deps: AppDeps): Hono<EdgeEnv> {
     }
     await next();
   });
-  // Weight before authentication: unsigned and failed requests cost too, and a flood stops here.
+  // Weight before authentication: unsigned and failed requests cost too, and a flood stops here. Placing an
+  // order is counted once, weight and order count together, after authentication (or its weight on the way out
+  // if authentication fails).
   app.use(
     '/api/*',
     rateLimit({
       limiter: deps.limiter,
       weight: (c) => requestWeight(c.req.method, c.req.path, (n) => c.req.query(n)),
+      // Placing an order: its weight and its order count in one limiter call, after authentication.
+      deferFor: (c) => c.req.method === 'POST' && ORDER_PLACING.has(c.req.path),
     }),
   );
   const orders = rateLimit({ limiter: deps.limiter, weight: 0, orders: 1 });

@@ -19,5 +19,7 @@ export interface EdgeEnv {
     params: ReadonlyMap<string, string>;
     /** The client's address as the server saw it (or the trusted proxy reported it). */
     clientIp: string;
+    /** A request's weight not counted yet: the order count after authentication counts it (rateLimit). */
+    deferredWeight: number | undefined;
   };
 }

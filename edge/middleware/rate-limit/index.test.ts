@@ -31,7 +31,8 @@ function appWith(limiter: Limiter, clock = fakeClock(T0 + 15_000)) {
     await next();
   });
   const weigh = (c: Context<EdgeEnv>) => requestWeight(c.req.method, c.req.path, (name) => c.req.query(name));
-  app.use(rateLimit({ limiter, clock, weight: weigh }));
+  const deferFor = (c: Context<EdgeEnv>) => c.req.method === 'POST' && c.req.path === '/api/v3/order';
+  app.use(rateLimit({ limiter, clock, weight: weigh, deferFor }));
   app.get('/api/v3/ping', (c) => c.json({}));
   app.get('/api/v3/depth', (c) => c.json({ lastUpdateId: 1, bids: [], asks: [] }));
   app.get('/api/v3/exchangeInfo', () => {
@@ -157,6 +158,46 @@ describe('rateLimit', () => {
     expect(res.status).toBe(401);
     expect(res.headers.get('X-MBX-USED-WEIGHT-1M')).toBe('1');
     expect(res.headers.get('X-MBX-ORDER-COUNT-10S')).toBeNull();
+  });
+
+  it("counts an order's weight and its order count in one limiter call", async () => {
+    const inner = memory();
+    const hits: { weight: number; orders: number }[] = [];
+    const counting: Limiter = {
+      hit: (request) => {
+        hits.push({ weight: request.weight, orders: request.orders });
+        return inner.hit(request);
+      },
+    };
+    const app = appWith(counting);
+    const placed = await app.request('/api/v3/order', { method: 'POST', headers: { 'X-MBX-APIKEY': '7' } });
+    expect(placed.status).toBe(200);
+    expect(hits).toEqual([{ weight: 1, orders: 1 }]);
+    expect(placed.headers.get('X-MBX-USED-WEIGHT-1M')).toBe('1');
+    expect(placed.headers.get('X-MBX-ORDER-COUNT-10S')).toBe('1');
+    // Failing authentication: the weight alone, on the way out; other routes as before.
+    hits.length = 0;
+    expect((await app.request('/api/v3/order', { method: 'POST' })).status).toBe(401);
+    expect((await app.request('/api/v3/ping')).status).toBe(200);
+    expect(hits).toEqual([
+      { weight: 1, orders: 0 },
+      { weight: 1, orders: 0 },
+    ]);
+  });
+
+  it('answers a banned or over-limit client so, not with the authentication error of its order', async () => {
+    const app = appWith(memory({ weight1m: 2 }));
+    await app.request('/api/v3/ping');
+    await app.request('/api/v3/ping');
+    const over = await app.request('/api/v3/order', { method: 'POST' }); // no key: would be 401
+    expect(over.status).toBe(429);
+    expect(await over.json()).toMatchObject({ code: -1003 });
+    expect(over.headers.get('Retry-After')).not.toBeNull();
+    for (let i = 0; i < 12; i++) await app.request('/api/v3/ping');
+    const banned = await app.request('/api/v3/order', { method: 'POST' });
+    expect(banned.status).toBe(418);
+    const signed = await app.request('/api/v3/order', { method: 'POST', headers: { 'X-MBX-APIKEY': '7' } });
+    expect(signed.status).toBe(418);
   });
 
   it('fails loudly when mounted where it cannot know the client or the account', async () => {

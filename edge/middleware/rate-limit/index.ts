@@ -14,6 +14,12 @@
 //
 //   app.post('/api/v3/order', trade, rateLimit({ limiter, weight: 0, orders: 1 }))
 //
+// One limiter call per order instead of two: the weight rateLimit's `deferFor` names the requests whose weight
+// the order count counts too (`deferFor: (c) => c.req.method === 'POST' && c.req.path === '/api/v3/order'`).
+// Should such a request never reach the order count (its authentication failed), its weight is counted on the way
+// out, and a client over its limit or banned is answered so rather than with the authentication error, as it
+// would have been had the weight been counted first.
+//
 // Every response carries the usage headers, errors and 404s too; a refusal is Binance's error (429 -1003 for
 // weight, 429 -1015 for orders, 418 -1003 for a banned IP) with Retry-After, thrown as BinanceHttpError for
 // the app's one onError. Loopback clients are limited like any other. A limiter that fails (Redis down) fails
@@ -36,6 +42,11 @@ export interface RateLimitOptions {
   weight: number | ((c: Context<EdgeEnv>) => number | Promise<number>);
   /** Orders the request places, counted against c.var.principal's account: mount after authentication. */
   orders?: number;
+  /**
+   * For the weight (orders 0): the requests whose weight a rateLimit with `orders` further in counts, in the same
+   * limiter call (or this one on the way out, if the request does not get there).
+   */
+  deferFor?: (c: Context<EdgeEnv>) => boolean;
   clock?: Clock;
 }
 
@@ -44,7 +55,7 @@ function checkCount(name: string, value: number): void {
 }
 
 export function rateLimit(options: RateLimitOptions): MiddlewareHandler<EdgeEnv> {
-  const { limiter, weight, orders = 0, clock = systemClock } = options;
+  const { limiter, weight, orders = 0, clock = systemClock, deferFor } = options;
   if (typeof weight === 'number') checkCount('weight', weight);
   checkCount('orders', orders);
 
@@ -58,7 +69,27 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler<EdgeEnv>
       throw new Error('rateLimit counts orders per account: mount it after authentication');
     }
     const w = typeof weight === 'number' ? weight : await weight(c);
-    const hit = await limiter.hit({ ip, accountId, weight: w, orders, now: Math.floor(clock.now()) });
+    if (orders === 0 && deferFor?.(c)) {
+      c.set('deferredWeight', w);
+      await next();
+      const left = c.get('deferredWeight');
+      if (left === undefined) return; // counted with the order; the headers are set
+      c.set('deferredWeight', undefined);
+      const hit = await limiter.hit({ ip, weight: left, orders: 0, now: Math.floor(clock.now()) });
+      const headers = rateLimitHeaders(hit);
+      if (!hit.allowed) throw refusalError(hit, headers);
+      for (const [name, value] of Object.entries(headers)) c.header(name, value);
+      return;
+    }
+    const deferred = orders > 0 ? c.get('deferredWeight') : undefined;
+    if (deferred !== undefined) c.set('deferredWeight', undefined);
+    const hit = await limiter.hit({
+      ip,
+      accountId,
+      weight: w + (deferred ?? 0),
+      orders,
+      now: Math.floor(clock.now()),
+    });
     const headers = rateLimitHeaders(hit);
     if (!hit.allowed) throw refusalError(hit, headers);
     await next();
