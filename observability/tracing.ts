@@ -215,7 +215,8 @@ export function redisStatement(name: string, args: readonly unknown[]): string {
 export function autoPipelinedCall<T>(
   server: { address: string; port: number },
   command: string,
-  args: readonly unknown[],
+  /** The command's arguments (asked for only when a span records them). */
+  argsOf: () => readonly unknown[],
   call: () => Promise<T>,
 ): Promise<T> {
   if (!enabled) return call();
@@ -223,7 +224,7 @@ export function autoPipelinedCall<T>(
     command,
     () => ({
       [Attr.dbOperation]: command,
-      [Attr.dbQueryText]: redisStatement(command, args),
+      [Attr.dbQueryText]: redisStatement(command, argsOf()),
       [Attr.serverAddress]: server.address,
       [Attr.serverPort]: server.port,
     }),

@@ -94,16 +94,20 @@ export class RedisBus implements Bus {
     if (entry.traceparent !== undefined) fields.push('tp', entry.traceparent);
     if (entry.tracestate !== undefined) fields.push('ts', entry.tracestate);
     if (maxBacklog === undefined) {
-      const args = [this.#stream, '*', ...fields];
-      const id = await autoPipelinedCall(this.#server, 'xadd', args, () =>
-        this.#commands.xadd(this.#stream, '*', ...fields),
+      const id = await autoPipelinedCall(
+        this.#server,
+        'xadd',
+        () => [this.#stream, '*', ...fields],
+        () => this.#commands.xadd(this.#stream, '*', ...fields),
       );
       return { id: id! };
     }
     const script = scripts.appendBounded;
-    const args = [script.sha, 1, this.#stream, maxBacklog, ...fields];
-    const reply = await autoPipelinedCall(this.#server, 'evalsha', args, () =>
-      script.run(this.#commands, [this.#stream], [maxBacklog, ...fields]),
+    const reply = await autoPipelinedCall(
+      this.#server,
+      'evalsha',
+      () => [script.sha, 1, this.#stream, maxBacklog, ...fields],
+      () => script.run(this.#commands, [this.#stream], [maxBacklog, ...fields]),
     );
     return typeof reply === 'number' ? { backlogFull: true, backlog: reply } : { id: String(reply) };
   }

@@ -187,7 +187,7 @@ export class RedisLimiter implements Limiter {
     const reply = (await autoPipelinedCall(
       this.#server,
       'evalsha',
-      [hitScript.sha, keys.length, ...keys, ...args],
+      () => [hitScript.sha, keys.length, ...keys, ...args],
       () => hitScript.run(this.#redis, keys, args),
     )) as number[];
     return this.#toHit(reply);
