@@ -187,6 +187,31 @@ describe('API keys: creation and the cached key store (real Postgres)', () => {
     await bus.close();
   });
 
+  it('caches nothing a look-up read while its key was forgotten, and later look-ups do not join it', async () => {
+    const { apiKey } = created(await createKey(deps(), { accountId: account, type: 'HMAC_SHA256' }));
+    // The first look-up reads the row, then waits until released: a revocation lands meanwhile.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let first = true;
+    const slow = async (key: string) => {
+      const row = await load(key);
+      if (first) {
+        first = false;
+        await held;
+      }
+      return row;
+    };
+    const store = new CachedKeyStore({ load: slow, secretBox, clock, ttlMs: 60_000 });
+    const early = store.find(apiKey);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // its query has run
+    expect(await revokeApiKey(client.db, apiKey)).toBe(true);
+    store.forget(apiKey);
+    expect((await store.find(apiKey))?.revoked).toBe(true); // a query of its own, not the early one's
+    release();
+    expect((await early)?.revoked).toBe(false); // read before the revocation
+    expect((await store.find(apiKey))?.revoked).toBe(true); // and not cached over the later answer
+  });
+
   it('remembers unknown keys for a while, in a bounded map', async () => {
     const store = new CachedKeyStore({ load, secretBox, clock, unknownTtlMs: 500, maxUnknown: 3 });
     loads.length = 0;

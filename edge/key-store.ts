@@ -50,6 +50,8 @@ export class CachedKeyStore implements KeyStore {
   /** Unknown keys and until when they count as unknown. */
   readonly #unknown = new Map<string, number>();
   readonly #loading = new Map<string, Promise<ApiKey | null>>();
+  /** How many keys were forgotten: a look-up that saw this change while it ran caches nothing. */
+  #forgets = 0;
 
   constructor({
     load,
@@ -80,16 +82,24 @@ export class CachedKeyStore implements KeyStore {
     if (unknownUntil !== undefined && unknownUntil > now) return Promise.resolve(null);
     let loading = this.#loading.get(apiKey);
     if (loading === undefined) {
-      loading = this.#fetch(apiKey, now).finally(() => this.#loading.delete(apiKey));
-      this.#loading.set(apiKey, loading);
+      const started = this.#fetch(apiKey, now).finally(() => {
+        if (this.#loading.get(apiKey) === started) this.#loading.delete(apiKey);
+      });
+      this.#loading.set(apiKey, (loading = started));
     }
     return loading;
   }
 
-  /** Drops what is cached of `apiKey` (known or unknown): the next look-up reads the database. */
+  /**
+   * Drops what is cached of `apiKey` (known or unknown): the next look-up reads the database. A look-up already
+   * running may have read the row from before the change: later look-ups do not join it, and what it read is
+   * not cached.
+   */
   forget(apiKey: string): void {
     this.#known.delete(apiKey);
     this.#unknown.delete(apiKey);
+    this.#loading.delete(apiKey);
+    this.#forgets++;
   }
 
   /** Entries held now (for tests and metrics). */
@@ -99,7 +109,9 @@ export class CachedKeyStore implements KeyStore {
 
   // Lifetimes count from the start of the query: a revocation committed while it ran is seen within the TTL.
   async #fetch(apiKey: string, started: number): Promise<ApiKey | null> {
+    const forgets = this.#forgets;
     const row = await this.#load(apiKey);
+    if (forgets !== this.#forgets) return row === null ? null : toApiKey(row, this.#secretBox);
     if (row === null) {
       this.#known.delete(apiKey);
       remember(this.#unknown, apiKey, started + this.#unknownTtlMs, this.#maxUnknown);
