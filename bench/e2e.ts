@@ -1,7 +1,7 @@
 // npm run bench:e2e -- [--duration S] [--warmup S] [--connections N] [--edges N] [--rate R]
 //                      [--workload steady|deep|sweep] [--accounts N] [--tracing off|RATIO] [--resp-type T]
 //                      [--batch N] [--url URL --admin-token T [--database-url URL]] [--seed N]
-//                      [--profile DIR] [--json]
+//                      [--profile DIR] [--floor] [--json]
 //
 // Signed orders end to end, as a Binance client sends them: `POST /api/v3/order` and `DELETE /api/v3/order`
 // (HMAC-SHA256, keep-alive connections, many accounts) built from the shared workloads
@@ -22,6 +22,8 @@
 //
 // - --profile DIR: the processes it starts write V8 CPU profiles (.cpuprofile) into DIR when they stop;
 //   `npm run bench:profile -- DIR/*.cpuprofile` summarizes where the time went.
+// - --floor: the same requests against --edges trivial Hono servers (bench/floor-server.ts: answer at once, check
+//   nothing) instead of the exchange: the ceiling this machine, the HTTP stack and the load generator allow.
 //
 // The first --warmup seconds are run but not measured. A run of a minute or more also reports each minute
 // (throughput, latency, resident memory of every process), to show whether a long run stays flat. At the end: throughput (acknowledged requests per second
@@ -61,6 +63,7 @@ const { values } = parseArgs({
     'database-url': { type: 'string' },
     seed: { type: 'string', default: '1' },
     profile: { type: 'string' },
+    floor: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 });
@@ -99,12 +102,15 @@ const options = {
   databaseUrl: values['database-url'],
   seed: number('seed', values.seed, { min: 1 }),
   profileDir: values.profile,
+  floor: values.floor,
   json: values.json,
 };
 if (options.tracing !== undefined && options.tracing > 1) fail('--tracing must be off or a ratio in [0, 1]');
 if (options.url !== undefined && options.adminToken === undefined) fail('--url needs --admin-token');
 if (options.url !== undefined && options.tracing !== undefined)
   fail('--tracing applies to the deployment it starts');
+if (options.floor && (options.url !== undefined || options.tracing !== undefined))
+  fail('--floor starts its own servers, without tracing');
 
 const log = (line: string) => {
   if (!options.json) console.log(line);
@@ -211,6 +217,47 @@ async function startDeployment(): Promise<Target> {
     await close();
     throw error;
   }
+}
+
+/**
+ * --floor: `--edges` processes of bench/floor-server.ts (Hono on @hono/node-server answering every order at once)
+ * in place of the deployment, driven by the same load generator: the most any Hono edge could answer here.
+ */
+async function startFloor(): Promise<Target> {
+  const processes = new Processes();
+  const file = new URL('./floor-server.ts', import.meta.url).pathname;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...(options.profileDir === undefined
+      ? {}
+      : { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${options.profileDir}` }),
+  };
+  try {
+    const ports = await Promise.all(
+      Array.from({ length: options.edges }, () => processes.startReporting(file, env, 'edge listening')),
+    );
+    return {
+      baseUrls: ports.map((port) => `http://127.0.0.1:${port}`),
+      adminToken: '',
+      databaseUrl: undefined,
+      pids: { matcher: [], edges: processes.pids() },
+      spansReceived: () => 0,
+      close: () => processes.stopAll(),
+    };
+  } catch (error) {
+    await processes.stopAll();
+    throw error;
+  }
+}
+
+/** --floor: accounts with keys of their own making (the floor server checks nothing). */
+function floorAccounts(): { symbol: string; accounts: Account[] } {
+  const accounts = Array.from({ length: options.accounts }, (_, i) => ({
+    accountId: i + 1,
+    apiKey: randomBytes(32).toString('hex'),
+    secret: randomBytes(32),
+  }));
+  return { symbol: MARKET.symbol, accounts };
 }
 
 function countSpans(body: string): number {
@@ -786,8 +833,9 @@ async function checkDurable(databaseUrl: string, placed: number[], cancelled: st
 // ---------------------------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
-  const target: Target =
-    options.url === undefined
+  const target: Target = options.floor
+    ? await startFloor()
+    : options.url === undefined
       ? await startDeployment()
       : {
           baseUrls: options.url.split(','),
@@ -806,7 +854,7 @@ async function main(): Promise<void> {
   try {
     await Promise.all(target.baseUrls.map(waitReady));
     const setupStart = performance.now();
-    const { symbol, accounts } = await setUp(target);
+    const { symbol, accounts } = options.floor ? floorAccounts() : await setUp(target);
     // Enough operations for the run at the offered rate, or at a closed loop's best (40k/s).
     const opsNeeded =
       Math.ceil((options.rate ?? 40_000) * (options.durationS + options.warmupS) * 1.05) + 1000;
@@ -817,7 +865,7 @@ async function main(): Promise<void> {
     );
     log(
       `bench:e2e ${options.workload}, ${options.rate === undefined ? `closed loop, ${options.connections} connections` : `open loop at ${options.rate}/s`}, ` +
-        `${target.baseUrls.length} edge(s), ${accounts.length} accounts, tracing ${options.tracing ?? 'off'}; ` +
+        `${target.baseUrls.length} ${options.floor ? 'floor server(s) (--floor)' : 'edge(s)'}, ${accounts.length} accounts, tracing ${options.tracing ?? 'off'}; ` +
         `set up in ${((performance.now() - setupStart) / 1000).toFixed(1)} s; ${options.warmupS} s warm-up + ${options.durationS} s`,
     );
     const cpu = cpuMeter(target);
@@ -833,6 +881,7 @@ async function main(): Promise<void> {
     const summary = {
       workload: options.workload,
       mode: options.rate === undefined ? 'closed' : 'open',
+      ...(options.floor ? { floor: true } : {}),
       ...(options.rate === undefined ? { connections: options.connections } : { rate: options.rate }),
       edges: target.baseUrls.length,
       tracing: options.tracing ?? 'off',

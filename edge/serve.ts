@@ -17,6 +17,13 @@ export function clientIpOf(trustProxy: boolean): (c: Context<EdgeEnv>) => string
   };
 }
 
+/**
+ * Whether the request came through Node's HTTP parser (served by @hono/node-server, which binds `incoming`), which
+ * frames every request body: one with neither Content-Length nor Transfer-Encoding has none.
+ */
+export const framedByParser = (c: Context<EdgeEnv>): boolean =>
+  (c.env as { incoming?: unknown } | undefined)?.incoming !== undefined;
+
 export function listen(
   app: Hono<EdgeEnv>,
   port: number,

@@ -92,9 +92,10 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler<EdgeEnv>
     });
     const headers = rateLimitHeaders(hit);
     if (!hit.allowed) throw refusalError(hit, headers);
+    // Before the handler: the response it makes (or the error handler's) takes them from the start. A rateLimit
+    // further in (the order counts after authentication) sets them again from its later hit, which wins. Set
+    // after the response exists, each would make the Node adapter rebuild the response the slow way.
+    for (const name in headers) c.header(name, headers[name]);
     await next();
-    // After the handler, errors included. A rateLimit mounted further in (the order counts after
-    // authentication) has set these already, from a later hit: keep its values.
-    for (const [name, value] of Object.entries(headers)) if (!c.res.headers.has(name)) c.header(name, value);
   };
 }
