@@ -50,6 +50,7 @@ const USER_DATA = [
   '/api/v3/allOrders',
   '/api/v3/myTrades',
   '/api/v3/account',
+  '/api/v3/account/commission',
   '/api/v3/rateLimit/order',
 ];
 

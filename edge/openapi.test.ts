@@ -189,6 +189,7 @@ const EXAMPLES: readonly { method: Method; path: string; params: Record<string, 
       computeCommissionRates: 'true',
     },
   },
+  { method: 'get', path: '/api/v3/account/commission', params: { symbol: 'BTCUSDT' } },
   {
     method: 'delete',
     path: '/api/v3/order',
@@ -397,6 +398,7 @@ describe('real responses fit the documented schemas', () => {
       'post',
       '/api/v3/order/test',
     );
+    await order(1, 'symbol=ETHUSDT', 'get', '/api/v3/account/commission');
 
     for (const url of [
       '/api/v3/ping',

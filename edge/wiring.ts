@@ -101,6 +101,7 @@ export function edgeDeps(parts: EdgeParts): AppDeps {
       accountTrades: (q) => reads.accountTrades(db, q),
       accountBalances: (accountId) => reads.accountBalances(db, accountId),
     },
+    fees: { accountFeeTiers: (accountId, symbol) => reads.accountFeeTiers(db, accountId, symbol) },
     marketData: { depth, bookTop },
     bookTop,
     trades: {

@@ -297,7 +297,7 @@ export const SCHEMAS: Readonly<Record<string, Schema>> = {
     takerCommission: int,
     buyerCommission: int,
     sellerCommission: int,
-    commissionRates: object({ maker: amount, taker: amount, buyer: amount, seller: amount }),
+    commissionRates: ref('CommissionRates'),
     canTrade: boolean,
     canWithdraw: boolean,
     canDeposit: boolean,
@@ -309,6 +309,19 @@ export const SCHEMAS: Readonly<Record<string, Schema>> = {
     balances: arrayOf(ref('Balance')),
     permissions: arrayOf(string),
     uid: int,
+  }),
+  AccountCommission: object({
+    symbol: string,
+    standardCommission: ref('CommissionRates'),
+    taxCommission: ref('CommissionRates'),
+    discount: ref('CommissionDiscount'),
+  }),
+  CommissionRates: object({ maker: amount, taker: amount, buyer: amount, seller: amount }),
+  CommissionDiscount: object({
+    enabledForAccount: { type: 'boolean', const: false },
+    enabledForSymbol: { type: 'boolean', const: false },
+    discountAsset: string,
+    discount: amount,
   }),
   OrderCount: object({
     rateLimitType: { type: 'string', const: 'ORDERS' },

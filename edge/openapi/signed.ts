@@ -234,12 +234,31 @@ export const SIGNED_PATHS: Readonly<Record<string, PathItem>> = {
     get: signedOperation('get', {
       id: 'account',
       summary: 'Balances and permissions',
-      description: 'Fees are per market and fee tier here: the account-level commissions are 0.',
+      description:
+        'Fees are per market here, with per-account overrides (fee tiers). The account-level commissions ' +
+        '(makerCommission and takerCommission in basis points, rounded up; commissionRates exact) are the ' +
+        "account's own account-wide tier when it has one, else 0: GET /api/v3/account/commission gives the " +
+        'rates per symbol. buyerCommission and sellerCommission are 0 (no extra rate by side).',
       tag: 'Account',
       permission: 'USER_DATA',
       params: [param('omitZeroBalances', BOOLEAN_TEXT, 'Default false.')],
       weight: 20,
       ok: { description: 'The account.', schema: ref('Account') },
+    }),
+  },
+  '/api/v3/account/commission': {
+    get: signedOperation('get', {
+      id: 'accountCommission',
+      summary: "The account's commission rates on a market",
+      description:
+        "The rates the account pays on the market, resolved as the matcher does: the account's tier for the " +
+        "market, else its account-wide tier, else the market's own fees. No tax and no BNB discount here.",
+      tag: 'Account',
+      permission: 'USER_DATA',
+      params: [symbolParam],
+      weight: 20,
+      ok: { description: 'The rates.', schema: ref('AccountCommission') },
+      errors: { 400: [-1102, -1121] },
     }),
   },
   '/api/v3/rateLimit/order': {
