@@ -398,6 +398,12 @@ describe('real responses fit the documented schemas', () => {
       'post',
       '/api/v3/order/test',
     );
+    await order(
+      1,
+      'symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=1&computeCommissionRates=true',
+      'post',
+      '/api/v3/order/test',
+    );
     await order(1, 'symbol=ETHUSDT', 'get', '/api/v3/account/commission');
 
     for (const url of [

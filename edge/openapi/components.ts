@@ -323,6 +323,11 @@ export const SCHEMAS: Readonly<Record<string, Schema>> = {
     discountAsset: string,
     discount: amount,
   }),
+  TestOrderCommission: object({
+    standardCommissionForOrder: object({ maker: amount, taker: amount }),
+    taxCommissionForOrder: object({ maker: amount, taker: amount }),
+    discount: ref('CommissionDiscount'),
+  }),
   OrderCount: object({
     rateLimitType: { type: 'string', const: 'ORDERS' },
     interval: enumOf(['SECOND', 'DAY']),

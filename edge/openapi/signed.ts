@@ -114,16 +114,28 @@ export const SIGNED_PATHS: Readonly<Record<string, PathItem>> = {
       summary: 'Test a new order',
       description:
         'Validated like a new order (shape, market status, filters against the last price), then dropped: ' +
-        `no balance check, nothing sent to the matcher. Commission rates are not computed. ${UNSUPPORTED}`,
+        'no balance check, nothing sent to the matcher. With computeCommissionRates=true, the maker and taker ' +
+        "rates the order's trades would pay (as GET /api/v3/account/commission resolves them). " +
+        UNSUPPORTED,
       tag: 'Trading',
       permission: 'TRADE',
-      params: [...orderParams('newClientOrderId'), param('computeCommissionRates', BOOLEAN_TEXT)],
+      params: [
+        ...orderParams('newClientOrderId'),
+        param(
+          'computeCommissionRates',
+          BOOLEAN_TEXT,
+          'Default false. Weighs 20 rather than 1, also in the body.',
+        ),
+      ],
       oneOf: [['quantity', 'quoteOrderQty']],
       weight: 1,
       weightRules: [
         { when: 'computeCommissionRates=true', weight: 20, example: { computeCommissionRates: 'true' } },
       ],
-      ok: { description: '{}', schema: ref('Empty') },
+      ok: {
+        description: '{}, or the commission rates with computeCommissionRates=true.',
+        schema: { anyOf: [ref('Empty'), ref('TestOrderCommission')] },
+      },
       errors: ORDER_ERRORS,
     }),
   },

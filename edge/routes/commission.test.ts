@@ -1,7 +1,7 @@
 // Commission rates on the real stack (matcher on Postgres and Redis, the wired app): fee tiers set through the
 // admin API are committed by the matcher and read back from Postgres by GET /api/v3/account (the account-wide
-// tier) and GET /api/v3/account/commission, resolved as the matcher resolves them (matcher/core/fees.ts feesOf
-// on its live state), with Binance's weights and errors.
+// tier), GET /api/v3/account/commission and POST /api/v3/order/test?computeCommissionRates=true, resolved as the
+// matcher resolves them (matcher/core/fees.ts feesOf on its live state), with Binance's weights and errors.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { feesOf } from '../../matcher/core/fees.ts';
@@ -118,5 +118,74 @@ describe('commission rates from the committed fee tiers', () => {
     });
     const unsigned = await stack.app.request('/api/v3/account/commission?symbol=BTCUSDT');
     expect([unsigned.status, ((await unsigned.json()) as { code: number }).code]).toEqual([401, -2014]);
+  });
+});
+
+describe('POST /api/v3/order/test with computeCommissionRates', () => {
+  const order = {
+    symbol: 'ETHUSDT',
+    side: 'BUY',
+    type: 'LIMIT',
+    timeInForce: 'GTC',
+    quantity: '1',
+    price: '2000',
+  };
+
+  it("answers the order's rates, weighs 20 (query string or body), and places nothing", async () => {
+    const state = stack.matcher().state!;
+    const [seq, nextOrderId] = [state.seq, state.nextOrderId];
+    const plain = await stack.call('POST', 3, 'order/test', order);
+    expect([plain.status, plain.body]).toEqual([200, {}]);
+    const inQuery = await stack.call('POST', 3, 'order/test', { ...order, computeCommissionRates: 'true' });
+    expect(inQuery.status).toBe(200);
+    expect(inQuery.body).toEqual({
+      standardCommissionForOrder: { maker: '0.00020000', taker: '0.00040000' },
+      taxCommissionForOrder: { maker: ZERO, taker: ZERO },
+      discount: { enabledForAccount: false, enabledForSymbol: false, discountAsset: 'BNB', discount: ZERO },
+    });
+    expect(used(inQuery.headers) - used(plain.headers)).toBe(20);
+    const inBody = await stack.call(
+      'POST',
+      3,
+      'order/test',
+      { ...order, computeCommissionRates: 'true' },
+      { inBody: true },
+    );
+    expect(inBody.body).toEqual(inQuery.body);
+    expect(used(inBody.headers) - used(inQuery.headers)).toBe(20);
+    const falseInBody = await stack.call(
+      'POST',
+      3,
+      'order/test',
+      { ...order, computeCommissionRates: 'false' },
+      { inBody: true },
+    );
+    expect(falseInBody.body).toEqual({});
+    expect(used(falseInBody.headers) - used(inBody.headers)).toBe(1);
+    // The market's own fees for an account without tiers.
+    expect(
+      (
+        await stack.call('POST', 1, 'order/test', {
+          ...order,
+          symbol: 'BTCUSDT',
+          computeCommissionRates: 'true',
+        })
+      ).body,
+    ).toMatchObject({ standardCommissionForOrder: { maker: '0.00100000', taker: '0.00200000' } });
+    expect([state.seq, state.nextOrderId]).toEqual([seq, nextOrderId]);
+  });
+
+  it('validates first: a bad order or a bad flag is refused, with no rates', async () => {
+    const refused = async (params: Record<string, string>) =>
+      (await stack.call('POST', 3, 'order/test', { ...params, computeCommissionRates: 'true' })).body;
+    expect(await refused({ ...order, price: '2000.001' })).toEqual({
+      code: -1013,
+      msg: 'Filter failure: PRICE_FILTER',
+    });
+    expect(await refused({ ...order, symbol: 'NOPE' })).toEqual({ code: -1121, msg: 'Invalid symbol.' });
+    const { side: _, ...sideless } = order;
+    expect(await refused(sideless)).toMatchObject({ code: -1102 });
+    const flag = await stack.call('POST', 3, 'order/test', { ...order, computeCommissionRates: 'yes' });
+    expect([flag.status, (flag.body as { code: number }).code]).toEqual([400, -1100]);
   });
 });

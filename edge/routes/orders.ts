@@ -12,6 +12,7 @@ import {
   type Ticks,
   type Units,
 } from '../../matcher/core/index.ts';
+import { effectiveFees, type FeeReads, NO_DISCOUNT, rateText } from '../commission.ts';
 import type { EdgeEnv } from '../context.ts';
 import { isRejection } from '../errors.ts';
 import { newOrderJson, workingOf } from '../format.ts';
@@ -24,6 +25,8 @@ export interface OrderRoutesDeps {
   send(command: Command): Promise<Outcome>;
   /** A new clientOrderId when the request names none (Binance generates one). */
   newClientOrderId(): string;
+  /** For order/test's computeCommissionRates. */
+  fees: FeeReads;
 }
 
 export const RESP_TYPES = ['ACK', 'RESULT', 'FULL'] as const;
@@ -91,12 +94,15 @@ export function orderRoutes(deps: OrderRoutesDeps): Hono<EdgeEnv> {
   });
 
   // Validates like a new order (shape, market status, filters against the last committed price) and stops
-  // there, as Binance's does: no balance check, nothing sent to the matcher.
+  // there, as Binance's does: no balance check, nothing sent to the matcher. With computeCommissionRates, the
+  // rates the order's trades would pay, as GET /api/v3/account/commission resolves them.
   app.post('/order/test', async (c) => {
     const p = c.var.params;
     const market = await marketOf(deps.markets, p.get('symbol'));
-    const command = orderFrom(p, market, c.var.principal.accountId, deps.newClientOrderId());
+    const accountId = c.var.principal.accountId;
+    const command = orderFrom(p, market, accountId, deps.newClientOrderId());
     respTypeOf(p);
+    const compute = oneOf(p, 'computeCommissionRates', ['true', 'false'] as const) === 'true';
     const m = market.definition;
     const code = checkOrder(
       {
@@ -108,7 +114,14 @@ export function orderRoutes(deps: OrderRoutesDeps): Hono<EdgeEnv> {
       command,
     );
     if (isRejection(code)) throw BinanceHttpError.rejected(code);
-    return c.json({});
+    if (!compute) return c.json({});
+    const fees = effectiveFees(await deps.fees.accountFeeTiers(accountId, m.symbol), m);
+    const zero = rateText(0);
+    return c.json({
+      standardCommissionForOrder: { maker: rateText(fees.makerFee), taker: rateText(fees.takerFee) },
+      taxCommissionForOrder: { maker: zero, taker: zero },
+      discount: NO_DISCOUNT,
+    });
   });
 
   return app;
