@@ -372,7 +372,7 @@ describe('real responses fit the documented schemas', () => {
       1,
       'symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=29000&newOrderRespType=RESULT',
     );
-    await order(2, 'symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.25');
+    await order(2, 'symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.25&strategyId=7&strategyType=1000000');
     await order(2, 'symbol=BTCUSDT&side=BUY&type=MARKET&quoteOrderQty=300&newOrderRespType=ACK');
     await order(
       2,

@@ -18,6 +18,7 @@ import {
 import { MATCHER_ERRORS, mergeErrors, ref } from './responses.ts';
 import { CANCEL_RESTRICTIONS, ORDER_TYPES, SIDES, STP_MODES, TIME_IN_FORCE } from './components.ts';
 import type { PathItem } from './types.ts';
+import { MAX_STRATEGY_TYPE, MIN_STRATEGY_TYPE } from '../routes/orders.ts';
 
 const RESP_TYPES = ['ACK', 'RESULT', 'FULL'] as const;
 
@@ -38,8 +39,20 @@ const orderParams = (clientOrderId: string): Param[] => [
     'Default FULL for MARKET and LIMIT orders, ACK for the others.',
   ),
   param('selfTradePreventionMode', enumOf(STP_MODES), "Default: the market's default mode."),
-  param('strategyId', integer('Accepted, not echoed.')),
-  param('strategyType', integer('Accepted, not echoed.', 1_000_000)),
+  param(
+    'strategyId',
+    integer(
+      'Labels the order (kept with it): echoed by RESULT and FULL responses and by the order reads. Above ' +
+        '2^53 - 1: -1100.',
+    ),
+  ),
+  param('strategyType', {
+    ...integer(
+      'Labels the order (kept with it), echoed as strategyId is. Below 1000000 (reserved) or above 2^31 - 1: -1100.',
+      MIN_STRATEGY_TYPE,
+    ),
+    maximum: MAX_STRATEGY_TYPE,
+  }),
 ];
 
 const ORDER_ERRORS = {
