@@ -5,7 +5,7 @@
 // Adapters stay outside: key-store.ts, secret-box.ts, database-markets.ts, redis-limiter.ts, wiring.ts,
 // run.ts, serve.ts, main.ts.
 const EDGE_APP = [
-  '^edge/(app|api-key|candle-time|clock|context|errors|format|http-error|ip-allow-list|markets|money|openapi|params|rate-limits|tickers)\\.ts$',
+  '^edge/(app|api-key|candle-time|clock|commission|context|errors|format|http-error|ip-allow-list|markets|money|openapi|params|rate-limits|tickers)\\.ts$',
   '^edge/openapi/',
   '^edge/routes/',
   '^edge/middleware/signed/',

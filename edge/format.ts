@@ -1,10 +1,20 @@
 // Orders and fills as Binance prints them: ids as JSON numbers, amounts as decimal strings with 8 decimals.
 
 import type { MarketDefinition, OrderUpdate, Trade } from '../matcher/core/index.ts';
+import type { OrderTags } from '../matcher/wire.ts';
 import { formatSteps, formatUnits } from './money.ts';
 
-/** An order as the core reports it, or as the database row reads back (plus whether it is on the book). */
-export type OrderView = Omit<OrderUpdate, 'type'> & { isWorking: boolean };
+/**
+ * An order as the core reports it, or as the database row reads back (plus whether it is on the book), with the
+ * strategyId and strategyType its request gave.
+ */
+export type OrderView = Omit<OrderUpdate, 'type'> & { isWorking: boolean } & OrderTags;
+
+/** strategyId and strategyType, each only when the order's request gave it (Binance's conditional fields). */
+const tagsJson = (o: OrderTags) => ({
+  ...(o.strategyId === undefined ? {} : { strategyId: o.strategyId }),
+  ...(o.strategyType === undefined ? {} : { strategyType: o.strategyType }),
+});
 
 const STOPS = new Set(['STOP_LOSS', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT']);
 
@@ -36,10 +46,14 @@ export function orderJson(o: OrderView, m: MarketDefinition) {
     origQuoteOrderQty: formatUnits(o.origQuoteOrderQty ?? 0n),
     selfTradePreventionMode: o.selfTradePreventionMode,
     ...(o.preventedQty > 0 ? { preventedQuantity: formatSteps(o.preventedQty, m.stepSize) } : {}),
+    ...tagsJson(o),
   };
 }
 
-/** A new order's response, by newOrderRespType. */
+/**
+ * A new order's response, by newOrderRespType. ACK is Binance's five fields only (its glossary: "only the
+ * following fields are emitted"); RESULT and FULL carry strategyId and strategyType when the request gave them.
+ */
 export function newOrderJson(
   o: OrderView,
   m: MarketDefinition,
@@ -70,6 +84,7 @@ export function newOrderJson(
     ...(o.stopPrice === undefined ? {} : { stopPrice: full.stopPrice }),
     workingTime: o.isWorking ? transactTime : -1,
     selfTradePreventionMode: full.selfTradePreventionMode,
+    ...tagsJson(o),
   };
   if (respType === 'RESULT') return result;
   return { ...result, fills: trades.map((t) => fillJson(t, o.side, m)) };

@@ -189,6 +189,7 @@ const EXAMPLES: readonly { method: Method; path: string; params: Record<string, 
       computeCommissionRates: 'true',
     },
   },
+  { method: 'get', path: '/api/v3/account/commission', params: { symbol: 'BTCUSDT' } },
   {
     method: 'delete',
     path: '/api/v3/order',
@@ -371,7 +372,7 @@ describe('real responses fit the documented schemas', () => {
       1,
       'symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=29000&newOrderRespType=RESULT',
     );
-    await order(2, 'symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.25');
+    await order(2, 'symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.25&strategyId=7&strategyType=1000000');
     await order(2, 'symbol=BTCUSDT&side=BUY&type=MARKET&quoteOrderQty=300&newOrderRespType=ACK');
     await order(
       2,
@@ -397,6 +398,13 @@ describe('real responses fit the documented schemas', () => {
       'post',
       '/api/v3/order/test',
     );
+    await order(
+      1,
+      'symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=1&computeCommissionRates=true',
+      'post',
+      '/api/v3/order/test',
+    );
+    await order(1, 'symbol=ETHUSDT', 'get', '/api/v3/account/commission');
 
     for (const url of [
       '/api/v3/ping',

@@ -66,6 +66,7 @@ describe('requestWeight', () => {
       ['PUT', '/api/v3/order/amend/keepPriority', 4],
       ['GET', '/api/v3/allOrders', 20],
       ['GET', '/api/v3/account', 20],
+      ['GET', '/api/v3/account/commission', 20],
       ['GET', '/api/v3/rateLimit/order', 40],
       ['HEAD', '/api/v3/ping', 1],
     ];

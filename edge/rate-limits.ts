@@ -171,6 +171,7 @@ const WEIGHTS: Readonly<Record<string, Weigh>> = {
   'GET /api/v3/openOrders': (param) => (param('symbol') === undefined ? 80 : 6),
   'GET /api/v3/allOrders': 20,
   'GET /api/v3/account': 20,
+  'GET /api/v3/account/commission': 20,
   'GET /api/v3/myTrades': (param) => (param('orderId') === undefined ? 20 : 5),
   'GET /api/v3/rateLimit/order': 40,
 };

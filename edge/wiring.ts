@@ -84,7 +84,7 @@ export function edgeDeps(parts: EdgeParts): AppDeps {
   const bookTop = async (symbol: string) => snapshot<BookTop>(await matcher.get(bookKey(symbol)));
   return {
     markets: new DatabaseMarkets(db),
-    send: (command) => matcher.send(command),
+    send: (command, options) => matcher.send(command, options),
     newClientOrderId,
     now: () => clock.now(),
     trade: tracedMiddleware(SpanName.auth, signed({ keys, clock, permission: 'TRADE' })),
@@ -115,6 +115,7 @@ export function edgeDeps(parts: EdgeParts): AppDeps {
       accountTrades: (q) => reads.accountTrades(db, q),
       accountBalances: (accountId) => reads.accountBalances(db, accountId),
     },
+    fees: { accountFeeTiers: (accountId, symbol) => reads.accountFeeTiers(db, accountId, symbol) },
     marketData: { depth, bookTop },
     bookTop,
     trades: {

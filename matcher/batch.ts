@@ -20,7 +20,7 @@ import {
   type OrderUpdate,
   queuePosition,
 } from './core/index.ts';
-import { encode } from './wire.ts';
+import { encode, type OrderTags } from './wire.ts';
 
 const OPEN = new Set(['NEW', 'PARTIALLY_FILLED']);
 const STOPS = new Set(['STOP_LOSS', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT']);
@@ -35,6 +35,8 @@ export class BatchBuilder {
   private readonly trades: TradeRow[] = [];
   private readonly ledger: LedgerRow[] = [];
   private readonly preventedMatches: PreventedMatchRow[] = [];
+  /** The tags of orders placed in this batch, by order id (written when the order's row is first written). */
+  private readonly tags = new Map<number, OrderTags>();
   /** Commands added. */
   size = 0;
 
@@ -102,6 +104,11 @@ export class BatchBuilder {
           break;
       }
     }
+  }
+
+  /** Labels the order a command of this batch placed (OrderTags); nothing without an order. */
+  tag(orderId: number | undefined, tags: OrderTags): void {
+    if (orderId !== undefined) this.tags.set(orderId, tags);
   }
 
   private trade(t: Extract<Event, { type: 'trade' }>, seq: number): void {
@@ -183,6 +190,7 @@ export class BatchBuilder {
   private orderRow(o: OrderUpdate): OrderRow {
     const open = OPEN.has(o.status);
     const position = open ? queuePosition(this.state, o.orderId) : undefined;
+    const tags = this.tags.size === 0 ? undefined : this.tags.get(o.orderId);
     return {
       orderId: o.orderId,
       symbol: o.symbol,
@@ -205,6 +213,8 @@ export class BatchBuilder {
       // Once working, always working (the database ORs it in); a closed stop worked if it traded.
       isWorking: position?.working ?? (!STOPS.has(o.orderType) || o.executedQty > 0),
       queuedAt: position?.queuedAt ?? null,
+      strategyId: tags?.strategyId ?? null,
+      strategyType: tags?.strategyType ?? null,
     };
   }
 }

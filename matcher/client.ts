@@ -16,7 +16,7 @@ import {
 import type { Bus } from './bus/bus.ts';
 import type { Command } from './core/index.ts';
 import { type MatcherStatus, statusKey } from './loop.ts';
-import { decode, encode, type Reply } from './wire.ts';
+import { type CommandEnvelope, decode, encode, type OrderTags, type Reply } from './wire.ts';
 
 export type Outcome =
   | { status: 'done'; reply: Reply }
@@ -29,7 +29,12 @@ export interface SendOptions {
   traceparent?: string;
   tracestate?: string;
   timeoutMs?: number;
+  /** Stored with the order the command places (wire.ts, OrderTags). */
+  tags?: OrderTags;
 }
+
+/** How edges send a command: MatcherClient.send, or a stand-in in tests. */
+export type SendCommand = (command: Command, options?: SendOptions) => Promise<Outcome>;
 
 export interface MatcherClientOptions {
   bus: Bus;
@@ -83,6 +88,8 @@ export class MatcherClient {
       }, options.timeoutMs ?? this.timeoutMs);
       this.waiting.set(id, { resolve, timer });
     });
+    const envelope: CommandEnvelope = { id, replyTo: this.replyTo, command };
+    if (options.tags !== undefined) envelope.tags = options.tags;
     const sending = options.traceparent === undefined ? startSend(this.stream, command.type) : undefined;
     const traceparent = options.traceparent ?? sending?.carrier.traceparent;
     const tracestate = options.traceparent === undefined ? sending?.carrier.tracestate : options.tracestate;
@@ -90,7 +97,7 @@ export class MatcherClient {
       const appended = await withSpan(sending?.span, () =>
         this.bus.append(
           {
-            data: encode({ id, replyTo: this.replyTo, command }),
+            data: encode(envelope),
             ...(traceparent === undefined ? {} : { traceparent }),
             ...(tracestate === undefined ? {} : { tracestate }),
           },

@@ -463,6 +463,7 @@ export class Matcher {
       if (applied.result.code !== ResultCode.OK) BatchCounts.bump(counts.rejects, applied.result.code);
       else if (command.type === 'placeOrder') BatchCounts.bump(counts.orders, command.symbol);
       builder.add(state.seq - 1, time, applied.events);
+      if (envelope.tags !== undefined) builder.tag(placedOrderId(command, applied.result), envelope.tags);
       const trades: Trade[] = [];
       for (const e of applied.events) {
         if (e.type === 'trade') {
@@ -638,6 +639,14 @@ function replyOf(
   add(result);
   const taken = trades.filter((t) => ids.has(t.isBuyerMaker ? t.sellerOrderId : t.buyerOrderId));
   return { id: envelope.id, streamId, seq, time, result, ...(taken.length > 0 ? { trades: taken } : {}) };
+}
+
+/** The order a command placed: a placeOrder's, or a cancelReplace's new order (none when it was refused). */
+function placedOrderId(command: Command, result: CommandResult): number | undefined {
+  if (command.type === 'placeOrder') return result.order?.orderId;
+  if (command.type !== 'cancelReplace') return undefined;
+  const placed = result.newOrderResult;
+  return placed === undefined || placed === 'NOT_ATTEMPTED' ? undefined : placed.order?.orderId;
 }
 
 /** The id and reply channel of an entry that is not a valid envelope, when they can be read at all. */

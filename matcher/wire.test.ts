@@ -44,6 +44,25 @@ describe('the wire format', () => {
     });
   });
 
+  it('carries order tags beside the command, and refuses ones the orders table cannot hold', () => {
+    const command = setupCommands(1)[0]!;
+    const tags = { strategyId: 37463720, strategyType: 1000000 };
+    expect(decodeEnvelope(encode({ id: 'a', command, tags }))).toEqual({ id: 'a', command, tags });
+    expect(decodeEnvelope(encode({ id: 'a', command, tags: { strategyId: 0 } }))).toEqual({
+      id: 'a',
+      command,
+      tags: { strategyId: 0 },
+    });
+    const refused = (tags: unknown) => decodeEnvelope(encode({ id: 'a', command, tags }));
+    expect(refused(null)).toBe('tags must be an object');
+    expect(refused([1])).toBe('tags must be an object');
+    expect(refused({ strategyId: 1, other: 2 })).toBe('tags hold only strategyId and strategyType');
+    for (const bad of [-1, 1.5, '7', 2 ** 53]) {
+      expect(refused({ strategyId: bad })).toMatch(/^tags: strategyId and strategyType must be integers/);
+      expect(refused({ strategyType: bad })).toMatch(/^tags: strategyId and strategyType must be integers/);
+    }
+  });
+
   it('says why an entry is not an envelope', () => {
     expect(decodeEnvelope(null)).toBe('entry has no data');
     expect(decodeEnvelope('{')).toMatch(/^not JSON/);

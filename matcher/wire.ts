@@ -51,6 +51,16 @@ function revive(value: unknown): unknown {
   return object;
 }
 
+/**
+ * Binance's labels for an order (strategyId, strategyType): request metadata the core has no use for. They travel
+ * beside the command, and the matcher stores them with the order the command places (a placeOrder's, or a
+ * cancelReplace's new order) when it commits it; GET /api/v3/order and friends echo them.
+ */
+export interface OrderTags {
+  strategyId?: number;
+  strategyType?: number;
+}
+
 /** A command as an edge sends it. The matcher stamps `timestamp` from the stream id (the bus's clock). */
 export interface CommandEnvelope {
   /** Unique per command (the sender's choice): the reply carries it back. */
@@ -58,6 +68,23 @@ export interface CommandEnvelope {
   /** The Pub/Sub channel the sender listens on; no reply when absent. */
   replyTo?: string;
   command: Command;
+  /** For the order the command places; absent when the request had none. */
+  tags?: OrderTags;
+}
+
+const isStorable = (v: unknown) => v === undefined || (Number.isSafeInteger(v) && (v as number) >= 0);
+
+/**
+ * Why `value` is not OrderTags the orders table can hold (non-negative integers below 2^53), or undefined when
+ * it is. Binance's own ranges are the edge's to check.
+ */
+function tagsProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'tags must be an object';
+  const { strategyId, strategyType, ...rest } = value as Record<string, unknown>;
+  if (Object.keys(rest).length > 0) return 'tags hold only strategyId and strategyType';
+  if (!isStorable(strategyId) || !isStorable(strategyType))
+    return 'tags: strategyId and strategyType must be integers from 0 to 2^53 - 1';
+  return undefined;
 }
 
 /** What the matcher answers, after the command's effects are committed. */
@@ -103,12 +130,14 @@ export function decodeEnvelope(data: string | null): CommandEnvelope | string {
     return `not JSON: ${(error as Error).message}`;
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not an object';
-  const { id, replyTo, command } = value as Record<string, unknown>;
+  const { id, replyTo, command, tags } = value as Record<string, unknown>;
   if (typeof id !== 'string' || id.length === 0 || id.length > 200) return 'id must be a non-empty string';
   if (replyTo !== undefined && (typeof replyTo !== 'string' || replyTo.length > 200))
     return 'replyTo must be a string';
   if (typeof command !== 'object' || command === null || Array.isArray(command))
     return 'command must be an object';
+  const problem = tags === undefined ? undefined : tagsProblem(tags);
+  if (problem !== undefined) return problem;
   const c = command as Record<string, unknown>;
   const fields = COMMAND_BIGINTS[c.type as string];
   if (fields !== undefined) bigintsOf(c, fields);

@@ -1,9 +1,10 @@
-// What the API reads about an account: orders, trades and balances, as the matcher last committed them. Every
-// query is served by an index (db/schema). Rows come back in the repository's own shapes; the edge formats.
+// What the API reads about an account: orders, trades, balances and fee tiers, as the matcher last committed
+// them. Every query is served by an index (db/schema). Rows come back in the repository's own shapes; the edge
+// formats.
 
 import { and, asc, desc, eq, gte, inArray, lte, type SQL, sql } from 'drizzle-orm';
 import { type Database, rowsOf } from '../client.ts';
-import { balances, orders } from '../schema/index.ts';
+import { balances, EVERY_MARKET, feeTiers, orders } from '../schema/index.ts';
 import type { OrderRow } from './matcher-state.ts';
 
 const OPEN = ['NEW', 'PARTIALLY_FILLED'];
@@ -138,6 +139,34 @@ export async function accountBalances(
     .from(balances)
     .where(eq(balances.accountId, accountId))
     .orderBy(asc(balances.asset));
+}
+
+/** One of an account's own fee tiers: fractions in units of 1e-8 (100000 = 0.1 %); no symbol: every market. */
+export interface AccountFeeTier {
+  symbol?: string;
+  makerFee: number;
+  takerFee: number;
+}
+
+/**
+ * The account's fee tiers that can apply on `symbol`: its tier for that market and its account-wide one (at
+ * most two); without `symbol`, only the account-wide one. The primary key (account_id, symbol) serves it.
+ */
+export async function accountFeeTiers(
+  db: Database,
+  accountId: number,
+  symbol?: string,
+): Promise<AccountFeeTier[]> {
+  const symbols = symbol === undefined ? [EVERY_MARKET] : [symbol, EVERY_MARKET];
+  const rows = await db
+    .select({ symbol: feeTiers.symbol, makerFee: feeTiers.makerFee, takerFee: feeTiers.takerFee })
+    .from(feeTiers)
+    .where(and(eq(feeTiers.accountId, accountId), inArray(feeTiers.symbol, symbols)));
+  return rows.map((r) => ({
+    ...(r.symbol === EVERY_MARKET ? {} : { symbol: r.symbol }),
+    makerFee: r.makerFee,
+    takerFee: r.takerFee,
+  }));
 }
 
 function orderRow(r: typeof orders.$inferSelect): OrderRow {

@@ -72,6 +72,9 @@ export interface OrderRow {
   updateTime: number;
   isWorking: boolean;
   queuedAt: number | null;
+  /** Set when the order is first written, never changed after (the upsert leaves them alone). */
+  strategyId: number | null;
+  strategyType: number | null;
 }
 
 export interface TradeRow {
@@ -296,7 +299,7 @@ function ordersStatement(r: OrderRow[]): SQL {
   return sql`
     insert into orders (order_id, symbol, account_id, client_order_id, side, type, time_in_force, price,
       stop_price, orig_qty, executed_qty, cum_quote, orig_quote_order_qty, status, self_trade_prevention_mode,
-      prevented_qty, time, update_time, is_working, queued_at)
+      prevented_qty, time, update_time, is_working, queued_at, strategy_id, strategy_type)
     select * from unnest(${col((o) => o.orderId)}::int8[], ${col((o) => o.symbol)}::text[],
       ${col((o) => o.accountId)}::int8[], ${col((o) => o.clientOrderId)}::text[], ${col((o) => o.side)}::text[],
       ${col((o) => o.type)}::text[], ${col((o) => o.timeInForce)}::text[], ${col((o) => o.price)}::int8[],
@@ -304,7 +307,8 @@ function ordersStatement(r: OrderRow[]): SQL {
       ${units(r.map((o) => o.cumQuote))}::numeric[], ${maybeUnits(r.map((o) => o.origQuoteOrderQty))}::numeric[],
       ${col((o) => o.status)}::text[], ${col((o) => o.selfTradePreventionMode)}::text[],
       ${col((o) => o.preventedQty)}::int8[], ${col((o) => o.time)}::int8[], ${col((o) => o.updateTime)}::int8[],
-      ${col((o) => o.isWorking)}::bool[], ${col((o) => o.queuedAt)}::int8[])
+      ${col((o) => o.isWorking)}::bool[], ${col((o) => o.queuedAt)}::int8[],
+      ${col((o) => o.strategyId)}::int8[], ${col((o) => o.strategyType)}::int8[])
     ${FENCED}
     on conflict (order_id) do update set client_order_id = excluded.client_order_id,
       orig_qty = excluded.orig_qty, executed_qty = excluded.executed_qty, cum_quote = excluded.cum_quote,
@@ -404,5 +408,7 @@ function orderOf(r: Record<string, unknown>): OrderRow {
     updateTime: Number(r.update_time),
     isWorking: Boolean(r.is_working),
     queuedAt: r.queued_at === null ? null : Number(r.queued_at),
+    strategyId: r.strategy_id === null ? null : Number(r.strategy_id),
+    strategyType: r.strategy_type === null ? null : Number(r.strategy_type),
   };
 }

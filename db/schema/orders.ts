@@ -31,6 +31,9 @@ export const orders = pgTable(
     isWorking: boolean('is_working').notNull(),
     /** An open order's place in its price level's queue (the core's queuedAt); null off the book. */
     queuedAt: int53('queued_at'),
+    /** Binance's strategyId and strategyType, as the order's request gave them (null when it did not). */
+    strategyId: int53('strategy_id'),
+    strategyType: int53('strategy_type'),
   },
   (t) => [
     // openOrders: an account's open orders, in one symbol or all.

@@ -45,6 +45,13 @@ const orderCore = {
   side: enumOf(SIDES),
 } satisfies Record<string, Schema>;
 
+/** Binance's conditional fields: present when the order's request gave them. */
+const tags = {
+  strategyId: int,
+  strategyType: int,
+} satisfies Record<string, Schema>;
+const TAGS = Object.keys(tags);
+
 const result = {
   ...ack,
   ...orderCore,
@@ -52,6 +59,7 @@ const result = {
   stopPrice: amount,
   workingTime: int,
   selfTradePreventionMode: enumOf(STP_MODES),
+  ...tags,
 } satisfies Record<string, Schema>;
 
 const window = {
@@ -208,8 +216,8 @@ export const SCHEMAS: Readonly<Record<string, Schema>> = {
   }),
   Fill: object({ price: amount, qty: amount, commission: amount, commissionAsset: string, tradeId: int }),
   OrderAck: object(ack),
-  OrderResult: object(result, ['stopPrice']),
-  OrderFull: object({ ...result, fills: arrayOf(ref('Fill')) }, ['stopPrice']),
+  OrderResult: object(result, ['stopPrice', ...TAGS]),
+  OrderFull: object({ ...result, fills: arrayOf(ref('Fill')) }, ['stopPrice', ...TAGS]),
   NewOrder: {
     description: 'By newOrderRespType: ACK, RESULT or FULL (the default for MARKET and LIMIT orders).',
     anyOf: [ref('OrderAck'), ref('OrderResult'), ref('OrderFull')],
@@ -230,8 +238,9 @@ export const SCHEMAS: Readonly<Record<string, Schema>> = {
       origQuoteOrderQty: amount,
       selfTradePreventionMode: enumOf(STP_MODES),
       preventedQuantity: amount,
+      ...tags,
     },
-    ['preventedQuantity'],
+    ['preventedQuantity', ...TAGS],
   ),
   CanceledOrder: object(
     {
@@ -297,7 +306,7 @@ export const SCHEMAS: Readonly<Record<string, Schema>> = {
     takerCommission: int,
     buyerCommission: int,
     sellerCommission: int,
-    commissionRates: object({ maker: amount, taker: amount, buyer: amount, seller: amount }),
+    commissionRates: ref('CommissionRates'),
     canTrade: boolean,
     canWithdraw: boolean,
     canDeposit: boolean,
@@ -309,6 +318,24 @@ export const SCHEMAS: Readonly<Record<string, Schema>> = {
     balances: arrayOf(ref('Balance')),
     permissions: arrayOf(string),
     uid: int,
+  }),
+  AccountCommission: object({
+    symbol: string,
+    standardCommission: ref('CommissionRates'),
+    taxCommission: ref('CommissionRates'),
+    discount: ref('CommissionDiscount'),
+  }),
+  CommissionRates: object({ maker: amount, taker: amount, buyer: amount, seller: amount }),
+  CommissionDiscount: object({
+    enabledForAccount: { type: 'boolean', const: false },
+    enabledForSymbol: { type: 'boolean', const: false },
+    discountAsset: string,
+    discount: amount,
+  }),
+  TestOrderCommission: object({
+    standardCommissionForOrder: object({ maker: amount, taker: amount }),
+    taxCommissionForOrder: object({ maker: amount, taker: amount }),
+    discount: ref('CommissionDiscount'),
   }),
   OrderCount: object({
     rateLimitType: { type: 'string', const: 'ORDERS' },

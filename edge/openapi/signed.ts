@@ -18,6 +18,7 @@ import {
 import { MATCHER_ERRORS, mergeErrors, ref } from './responses.ts';
 import { CANCEL_RESTRICTIONS, ORDER_TYPES, SIDES, STP_MODES, TIME_IN_FORCE } from './components.ts';
 import type { PathItem } from './types.ts';
+import { MAX_STRATEGY_TYPE, MIN_STRATEGY_TYPE } from '../routes/orders.ts';
 
 const RESP_TYPES = ['ACK', 'RESULT', 'FULL'] as const;
 
@@ -38,8 +39,20 @@ const orderParams = (clientOrderId: string): Param[] => [
     'Default FULL for MARKET and LIMIT orders, ACK for the others.',
   ),
   param('selfTradePreventionMode', enumOf(STP_MODES), "Default: the market's default mode."),
-  param('strategyId', integer('Accepted, not echoed.')),
-  param('strategyType', integer('Accepted, not echoed.', 1_000_000)),
+  param(
+    'strategyId',
+    integer(
+      'Labels the order (kept with it): echoed by RESULT and FULL responses and by the order reads. Above ' +
+        '2^53 - 1: -1100.',
+    ),
+  ),
+  param('strategyType', {
+    ...integer(
+      'Labels the order (kept with it), echoed as strategyId is. Below 1000000 (reserved) or above 2^31 - 1: -1100.',
+      MIN_STRATEGY_TYPE,
+    ),
+    maximum: MAX_STRATEGY_TYPE,
+  }),
 ];
 
 const ORDER_ERRORS = {
@@ -114,16 +127,28 @@ export const SIGNED_PATHS: Readonly<Record<string, PathItem>> = {
       summary: 'Test a new order',
       description:
         'Validated like a new order (shape, market status, filters against the last price), then dropped: ' +
-        `no balance check, nothing sent to the matcher. Commission rates are not computed. ${UNSUPPORTED}`,
+        'no balance check, nothing sent to the matcher. With computeCommissionRates=true, the maker and taker ' +
+        "rates the order's trades would pay (as GET /api/v3/account/commission resolves them). " +
+        UNSUPPORTED,
       tag: 'Trading',
       permission: 'TRADE',
-      params: [...orderParams('newClientOrderId'), param('computeCommissionRates', BOOLEAN_TEXT)],
+      params: [
+        ...orderParams('newClientOrderId'),
+        param(
+          'computeCommissionRates',
+          BOOLEAN_TEXT,
+          'Default false. Weighs 20 rather than 1, also in the body.',
+        ),
+      ],
       oneOf: [['quantity', 'quoteOrderQty']],
       weight: 1,
       weightRules: [
         { when: 'computeCommissionRates=true', weight: 20, example: { computeCommissionRates: 'true' } },
       ],
-      ok: { description: '{}', schema: ref('Empty') },
+      ok: {
+        description: '{}, or the commission rates with computeCommissionRates=true.',
+        schema: { anyOf: [ref('Empty'), ref('TestOrderCommission')] },
+      },
       errors: ORDER_ERRORS,
     }),
   },
@@ -234,12 +259,31 @@ export const SIGNED_PATHS: Readonly<Record<string, PathItem>> = {
     get: signedOperation('get', {
       id: 'account',
       summary: 'Balances and permissions',
-      description: 'Fees are per market and fee tier here: the account-level commissions are 0.',
+      description:
+        'Fees are per market here, with per-account overrides (fee tiers). The account-level commissions ' +
+        '(makerCommission and takerCommission in basis points, rounded up; commissionRates exact) are the ' +
+        "account's own account-wide tier when it has one, else 0: GET /api/v3/account/commission gives the " +
+        'rates per symbol. buyerCommission and sellerCommission are 0 (no extra rate by side).',
       tag: 'Account',
       permission: 'USER_DATA',
       params: [param('omitZeroBalances', BOOLEAN_TEXT, 'Default false.')],
       weight: 20,
       ok: { description: 'The account.', schema: ref('Account') },
+    }),
+  },
+  '/api/v3/account/commission': {
+    get: signedOperation('get', {
+      id: 'accountCommission',
+      summary: "The account's commission rates on a market",
+      description:
+        "The rates the account pays on the market, resolved as the matcher does: the account's tier for the " +
+        "market, else its account-wide tier, else the market's own fees. No tax and no BNB discount here.",
+      tag: 'Account',
+      permission: 'USER_DATA',
+      params: [symbolParam],
+      weight: 20,
+      ok: { description: 'The rates.', schema: ref('AccountCommission') },
+      errors: { 400: [-1102, -1121] },
     }),
   },
   '/api/v3/rateLimit/order': {

@@ -1,5 +1,6 @@
-// Account reads (USER_DATA): GET /api/v3/order, /openOrders, /allOrders, /myTrades and /account, served from
-// Postgres, which holds every acknowledged command's effects (a reply leaves the matcher only after its commit).
+// Account reads (USER_DATA): GET /api/v3/order, /openOrders, /allOrders, /myTrades, /account and
+// /account/commission, served from Postgres, which holds every acknowledged command's effects (a reply leaves the
+// matcher only after its commit).
 
 import { Hono } from 'hono';
 import type {
@@ -9,6 +10,14 @@ import type {
   OrderRow,
 } from '../../db/repositories/account-reads.ts';
 import type { MarketDefinition } from '../../matcher/core/index.ts';
+import {
+  basisPoints,
+  effectiveFees,
+  type FeeReads,
+  NO_DISCOUNT,
+  NO_TAX,
+  standardCommission,
+} from '../commission.ts';
 import type { EdgeEnv } from '../context.ts';
 import { type OrderView, orderJson } from '../format.ts';
 import { BinanceHttpError } from '../http-error.ts';
@@ -29,6 +38,7 @@ export interface AccountReads {
 export interface AccountRoutesDeps {
   markets: MarketCatalog;
   reads: AccountReads;
+  fees: FeeReads;
   now(): number;
   /** Read (weight 0, no orders) for GET /api/v3/rateLimit/order. */
   limiter: Limiter;
@@ -110,19 +120,25 @@ export function accountRoutes(deps: AccountRoutesDeps): Hono<EdgeEnv> {
   });
 
   app.get('/account', async (c) => {
+    const accountId = c.var.principal.accountId;
     const omitZero = c.var.params.get('omitZeroBalances') === 'true';
-    const rows = await deps.reads.accountBalances(c.var.principal.accountId);
+    const [rows, [tier]] = await Promise.all([
+      deps.reads.accountBalances(accountId),
+      deps.fees.accountFeeTiers(accountId),
+    ]);
     const balances = rows
       .filter((b) => !omitZero || b.free !== 0n || b.locked !== 0n)
       .map((b) => ({ asset: b.asset, free: formatUnits(b.free), locked: formatUnits(b.locked) }));
-    const zero = formatUnits(0n);
+    // Binance's account-wide figures, for an endpoint that names no symbol: the account's own account-wide fee
+    // tier when it has one. Without it the fees are each market's own (or the account's tier for that market),
+    // so no single figure is true: 0, as before; GET /api/v3/account/commission answers per symbol.
+    const fees = tier ?? { makerFee: 0, takerFee: 0 };
     return c.json({
-      // Fees are per market here (and per account through fee tiers); the account-wide figures are 0.
-      makerCommission: 0,
-      takerCommission: 0,
+      makerCommission: basisPoints(fees.makerFee),
+      takerCommission: basisPoints(fees.takerFee),
       buyerCommission: 0,
       sellerCommission: 0,
-      commissionRates: { maker: zero, taker: zero, buyer: zero, seller: zero },
+      commissionRates: standardCommission(fees),
       canTrade: c.var.principal.permissions.includes('TRADE'),
       canWithdraw: false,
       canDeposit: false,
@@ -133,7 +149,18 @@ export function accountRoutes(deps: AccountRoutesDeps): Hono<EdgeEnv> {
       accountType: 'SPOT',
       balances,
       permissions: ['SPOT'],
-      uid: c.var.principal.accountId,
+      uid: accountId,
+    });
+  });
+
+  app.get('/account/commission', async (c) => {
+    const m = await market(c.var.params.get('symbol'));
+    const tiers = await deps.fees.accountFeeTiers(c.var.principal.accountId, m.symbol);
+    return c.json({
+      symbol: m.symbol,
+      standardCommission: standardCommission(effectiveFees(tiers, m)),
+      taxCommission: NO_TAX,
+      discount: NO_DISCOUNT,
     });
   });
 
@@ -163,6 +190,8 @@ function viewOf(r: OrderRow): OrderView {
     ...(r.origQuoteOrderQty === null
       ? {}
       : { origQuoteOrderQty: r.origQuoteOrderQty as OrderView['cumQuote'] }),
+    ...(r.strategyId === null ? {} : { strategyId: r.strategyId }),
+    ...(r.strategyType === null ? {} : { strategyType: r.strategyType }),
   };
 }
 

@@ -13,12 +13,12 @@ import type { NewKeyRequest, NewKeyResult } from '../key-store.ts';
 import type { MarketCatalog } from '../markets.ts';
 import { formatUnits, parseSteps, parseUnits } from '../money.ts';
 import { settled } from '../params.ts';
-import type { Outcome } from '../../matcher/client.ts';
+import type { SendCommand } from '../../matcher/client.ts';
 
 export interface AdminRoutesDeps {
   adminToken: string;
   markets: MarketCatalog;
-  send(command: Command): Promise<Outcome>;
+  send: SendCommand;
   createAccount(): Promise<number>;
   accountExists(accountId: number): Promise<boolean>;
   createKey(request: NewKeyRequest): Promise<NewKeyResult>;

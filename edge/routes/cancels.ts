@@ -12,7 +12,7 @@ import type {
   MarketDefinition,
   OrderUpdate,
 } from '../../matcher/core/index.ts';
-import type { Reply } from '../../matcher/wire.ts';
+import type { OrderTags, Reply } from '../../matcher/wire.ts';
 import type { EdgeEnv } from '../context.ts';
 import { binanceError, isRejection } from '../errors.ts';
 import { newOrderJson, orderJson, workingOf } from '../format.ts';
@@ -107,13 +107,9 @@ export function cancelRoutes(deps: OrderRoutesDeps): Hono<EdgeEnv> {
     const m = market.definition;
     const mode = oneOf(p, 'cancelReplaceMode', ['STOP_ON_FAILURE', 'ALLOW_FAILURE'] as const);
     if (mode === undefined) required(p, 'cancelReplaceMode');
-    const {
-      type: _,
-      accountId,
-      symbol,
-      timestamp: __,
-      ...order
-    } = orderFrom(p, market, c.var.principal.accountId, deps.newClientOrderId());
+    const placing = orderFrom(p, market, c.var.principal.accountId, deps.newClientOrderId());
+    const { type: _, accountId, symbol, timestamp: __, ...order } = placing.command;
+    const { tags } = placing;
     const which = orderTarget(p, 'cancelOrderId', 'cancelOrigClientOrderId');
     const command: CancelReplace = {
       type: 'cancelReplace',
@@ -127,9 +123,9 @@ export function cancelRoutes(deps: OrderRoutesDeps): Hono<EdgeEnv> {
       ...restrictionOf(p, 'cancelRestrictions', 'cancelRestriction'),
     };
     const respType = respTypeOf(p);
-    const reply = settled(await deps.send(command));
+    const reply = settled(await deps.send(command, tags === undefined ? undefined : { tags }));
     const cancelCid = p.get('cancelNewClientOrderId') ?? deps.newClientOrderId();
-    const halves = cancelReplaceHalves(reply, m, cancelCid, respType);
+    const halves = cancelReplaceHalves(reply, m, cancelCid, respType, tags);
     if (halves.cancelResult === 'SUCCESS' && halves.newOrderResult === 'SUCCESS') return c.json(halves);
     if (reply.result.cancelResult === undefined) {
       // Rejected before either half ran (a malformed new order): the plain error, as Binance answers it.
@@ -201,6 +197,7 @@ function cancelReplaceHalves(
   m: MarketDefinition,
   cancelCid: string,
   respType: 'ACK' | 'RESULT' | 'FULL',
+  tags: OrderTags | undefined,
 ) {
   const cancel = reply.result.cancelResult;
   const placed = reply.result.newOrderResult;
@@ -228,7 +225,7 @@ function cancelReplaceHalves(
         : errorOf(cancel),
     newOrderResponse: placedOk
       ? newOrderJson(
-          { ...placed.order!, isWorking: workingOf(placed.order!) },
+          { ...placed.order!, isWorking: workingOf(placed.order!), ...tags },
           m,
           reply.time,
           respType,

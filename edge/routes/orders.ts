@@ -3,44 +3,42 @@
 // which leaves the matcher only after the order's effects are committed.
 
 import { Hono } from 'hono';
-import type { Outcome } from '../../matcher/client.ts';
-import {
-  checkOrder,
-  type Command,
-  type Lots,
-  type PlaceOrder,
-  type Ticks,
-  type Units,
-} from '../../matcher/core/index.ts';
+import type { SendCommand } from '../../matcher/client.ts';
+import { checkOrder, type Lots, type PlaceOrder, type Ticks, type Units } from '../../matcher/core/index.ts';
+import type { OrderTags } from '../../matcher/wire.ts';
+import { effectiveFees, type FeeReads, NO_DISCOUNT, rateText } from '../commission.ts';
 import type { EdgeEnv } from '../context.ts';
 import { isRejection } from '../errors.ts';
 import { newOrderJson, workingOf } from '../format.ts';
 import { BinanceHttpError } from '../http-error.ts';
 import type { MarketCatalog, MarketInfo } from '../markets.ts';
-import { marketOf, oneOf, type Params, required, settled, steps, units } from '../params.ts';
+import { marketOf, oneOf, optionalInt, type Params, required, settled, steps, units } from '../params.ts';
 
 export interface OrderRoutesDeps {
   markets: MarketCatalog;
-  send(command: Command): Promise<Outcome>;
+  send: SendCommand;
   /** A new clientOrderId when the request names none (Binance generates one). */
   newClientOrderId(): string;
+  /** For order/test's computeCommissionRates. */
+  fees: FeeReads;
 }
 
 export const RESP_TYPES = ['ACK', 'RESULT', 'FULL'] as const;
 export type RespType = (typeof RESP_TYPES)[number];
 const UNSUPPORTED = ['icebergQty', 'trailingDelta', 'pegPriceType', 'pegOffsetValue', 'pegOffsetType'];
 
+/** A new order as a request describes it: the command, and the labels that travel beside it (none: undefined). */
+export interface NewOrder {
+  command: PlaceOrder;
+  tags: OrderTags | undefined;
+}
+
 /**
- * The order a request describes, parsed against its market. `prefix` reads the replacement order of a
- * cancel-replace, whose parameters have the same names. Side, type, timeInForce and STP mode go to the core as
- * sent; it answers unknown values with its own codes.
+ * The order a request describes, parsed against its market (also the new order of a cancel-replace, whose
+ * parameters have the same names). Side, type, timeInForce and STP mode go to the core as sent; it answers
+ * unknown values with its own codes.
  */
-export function orderFrom(
-  p: Params,
-  market: MarketInfo,
-  accountId: number,
-  clientOrderId: string,
-): PlaceOrder {
+export function orderFrom(p: Params, market: MarketInfo, accountId: number, clientOrderId: string): NewOrder {
   for (const name of UNSUPPORTED) {
     if (p.has(name)) throw new BinanceHttpError(400, -1106, `Parameter '${name}' sent when not required.`);
   }
@@ -66,7 +64,29 @@ export function orderFrom(
   if (quote !== undefined) command.quoteOrderQty = quote as Units;
   const stp = p.get('selfTradePreventionMode');
   if (stp !== undefined) command.selfTradePreventionMode = stp as PlaceOrder['selfTradePreventionMode'];
-  return command;
+  return { command, tags: tagsOf(p) };
+}
+
+/** Binance's strategyType: an INT, the values below 1000000 reserved. */
+export const MIN_STRATEGY_TYPE = 1_000_000;
+export const MAX_STRATEGY_TYPE = 2 ** 31 - 1;
+
+/** strategyId (any integer up to 2^53 - 1 here) and strategyType, for the order to keep. */
+function tagsOf(p: Params): OrderTags | undefined {
+  const strategyId = optionalInt(p, 'strategyId');
+  const strategyType = optionalInt(p, 'strategyType');
+  if (strategyType !== undefined && (strategyType < MIN_STRATEGY_TYPE || strategyType > MAX_STRATEGY_TYPE)) {
+    throw new BinanceHttpError(
+      400,
+      -1100,
+      `Illegal characters found in parameter 'strategyType'; legal range is '${MIN_STRATEGY_TYPE}' to '${MAX_STRATEGY_TYPE}'.`,
+    );
+  }
+  if (strategyId === undefined && strategyType === undefined) return undefined;
+  return {
+    ...(strategyId === undefined ? {} : { strategyId }),
+    ...(strategyType === undefined ? {} : { strategyType }),
+  };
 }
 
 /** newOrderRespType, defaulting as Binance does: FULL for MARKET and LIMIT, ACK for the others. */
@@ -80,23 +100,26 @@ export function orderRoutes(deps: OrderRoutesDeps): Hono<EdgeEnv> {
   app.post('/order', async (c) => {
     const p = c.var.params;
     const market = await marketOf(deps.markets, p.get('symbol'));
-    const command = orderFrom(p, market, c.var.principal.accountId, deps.newClientOrderId());
+    const { command, tags } = orderFrom(p, market, c.var.principal.accountId, deps.newClientOrderId());
     const respType = respTypeOf(p);
-    const reply = settled(await deps.send(command));
+    const reply = settled(await deps.send(command, tags === undefined ? undefined : { tags }));
     const { code, order, detail } = reply.result;
     if (isRejection(code)) throw BinanceHttpError.rejected(code, detail);
     if (order === undefined) throw new Error('an accepted order without its order in the reply');
-    const view = { ...order, isWorking: workingOf(order) };
+    const view = { ...order, isWorking: workingOf(order), ...tags };
     return c.json(newOrderJson(view, market.definition, reply.time, respType, reply.trades ?? []));
   });
 
   // Validates like a new order (shape, market status, filters against the last committed price) and stops
-  // there, as Binance's does: no balance check, nothing sent to the matcher.
+  // there, as Binance's does: no balance check, nothing sent to the matcher. With computeCommissionRates, the
+  // rates the order's trades would pay, as GET /api/v3/account/commission resolves them.
   app.post('/order/test', async (c) => {
     const p = c.var.params;
     const market = await marketOf(deps.markets, p.get('symbol'));
-    const command = orderFrom(p, market, c.var.principal.accountId, deps.newClientOrderId());
+    const accountId = c.var.principal.accountId;
+    const { command } = orderFrom(p, market, accountId, deps.newClientOrderId());
     respTypeOf(p);
+    const compute = oneOf(p, 'computeCommissionRates', ['true', 'false'] as const) === 'true';
     const m = market.definition;
     const code = checkOrder(
       {
@@ -108,7 +131,14 @@ export function orderRoutes(deps: OrderRoutesDeps): Hono<EdgeEnv> {
       command,
     );
     if (isRejection(code)) throw BinanceHttpError.rejected(code);
-    return c.json({});
+    if (!compute) return c.json({});
+    const fees = effectiveFees(await deps.fees.accountFeeTiers(accountId, m.symbol), m);
+    const zero = rateText(0);
+    return c.json({
+      standardCommissionForOrder: { maker: rateText(fees.makerFee), taker: rateText(fees.takerFee) },
+      taxCommissionForOrder: { maker: zero, taker: zero },
+      discount: NO_DISCOUNT,
+    });
   });
 
   return app;

@@ -64,6 +64,19 @@ export function harness() {
     accountTrades: unused,
     accountBalances: unused,
   };
+  // The fee tiers as the database would hold them: the core's, read live.
+  const fees = {
+    accountFeeTiers: (accountId: number, symbol?: string) => {
+      const account = state.accounts.get(accountId);
+      const market = symbol === undefined ? undefined : state.markets.get(symbol);
+      const own = market === undefined ? undefined : account?.marketFeeTiers?.[market.index];
+      const wide = account?.feeTier ?? undefined;
+      return Promise.resolve([
+        ...(own === undefined ? [] : [{ symbol, ...own }]),
+        ...(wide === undefined ? [] : [{ ...wide }]),
+      ]);
+    },
+  };
   const booked = (symbol: string) => sent.some((c) => c.type === 'placeOrder' && c.symbol === symbol);
   const marketData = marketDataOf(state, booked);
   const app = createApp({
@@ -76,6 +89,7 @@ export function harness() {
     trade,
     userData: trade,
     reads,
+    fees,
     now: () => time,
     newClientOrderId: () => `gen${++n}`,
     rateLimits: () => [{ rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 6000 }],

@@ -4,7 +4,8 @@
 //
 // Mount it twice. Before authentication, on every route, for the weight: unsigned requests and requests that
 // fail authentication cost weight too, and a flood is refused before any signature is checked. The query
-// string is enough to weigh a request, except order/test's computeCommissionRates in a form body (weighs 1).
+// string is enough to weigh a request, except order/test's computeCommissionRates in a form body: the app
+// counts the rest of its weight after authentication, once the parameters are known (app.ts, formWeight).
 //
 //   const weigh = (c) => requestWeight(c.req.method, c.req.path, (name) => c.req.query(name));
 //   app.use(rateLimit({ limiter, weight: weigh }));
