@@ -41,7 +41,12 @@ export function observeRequests<E extends Env>(
       record(c, method, started);
       return;
     }
-    const parent = propagation.extract(context.active(), c.req.raw.headers, getter);
+    // Most requests carry no trace context (nor baggage): nothing to extract then.
+    const headers = c.req.raw.headers;
+    const parent =
+      headers.has('traceparent') || headers.has('baggage')
+        ? propagation.extract(context.active(), headers, getter)
+        : context.active();
     const span = tracer().startSpan(method, { kind: SpanKind.SERVER }, parent);
     // Attributes only for a span that is recorded (at 1 % sampling, 99 % are not).
     const recording = span.isRecording();
