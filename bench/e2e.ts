@@ -1,7 +1,7 @@
 // npm run bench:e2e -- [--duration S] [--warmup S] [--connections N] [--edges N] [--rate R]
 //                      [--workload steady|deep|sweep] [--accounts N] [--tracing off|RATIO] [--resp-type T]
 //                      [--batch N] [--url URL --admin-token T [--database-url URL]] [--seed N]
-//                      [--profile DIR] [--floor] [--json]
+//                      [--profile DIR] [--floor] [--unix [--pg-socket DIR]] [--json]
 //
 // Signed orders end to end, as a Binance client sends them: `POST /api/v3/order` and `DELETE /api/v3/order`
 // (HMAC-SHA256, keep-alive connections, many accounts) built from the shared workloads
@@ -24,6 +24,9 @@
 //   `npm run bench:profile -- DIR/*.cpuprofile` summarizes where the time went.
 // - --floor: the same requests against --edges trivial Hono servers (bench/floor-server.ts: answer at once, check
 //   nothing) instead of the exchange: the ceiling this machine, the HTTP stack and the load generator allow.
+// - --unix: the deployment talks to Redis and Postgres over Unix sockets, as processes on one host can: a Redis of
+//   the bench's own (the machine's redis-server, on a socket in a temporary directory) and the local Postgres's
+//   socket in --pg-socket DIR (/var/run/postgresql).
 //
 // The first --warmup seconds are run but not measured. A run of a minute or more also reports each minute
 // (throughput, latency, resident memory of every process), to show whether a long run stays flat. At the end: throughput (acknowledged requests per second
@@ -35,14 +38,19 @@
 // 429/418. Rejects are the business answers the workload provokes (a cancel of an order that already filled, a
 // post-only order that would cross, ...).
 
+import { spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { Pool } from 'undici';
 import { createMigratedDatabase, type TestDatabase } from '../db/test-database.ts';
 import { Processes } from '../edge/test-processes.ts';
+import { redisTarget } from '../matcher/bus/redis-target.ts';
 import { deleteKeys, REDIS_URL } from '../matcher/bus/test-kit.ts';
 import { generate, MARKET, type Op, WORKLOADS, type Workload } from './workload.ts';
 
@@ -64,6 +72,8 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     profile: { type: 'string' },
     floor: { type: 'boolean', default: false },
+    unix: { type: 'boolean', default: false },
+    'pg-socket': { type: 'string', default: '/var/run/postgresql' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -103,12 +113,16 @@ const options = {
   seed: number('seed', values.seed, { min: 1 }),
   profileDir: values.profile,
   floor: values.floor,
+  unix: values.unix,
+  pgSocket: values['pg-socket']!,
   json: values.json,
 };
 if (options.tracing !== undefined && options.tracing > 1) fail('--tracing must be off or a ratio in [0, 1]');
 if (options.url !== undefined && options.adminToken === undefined) fail('--url needs --admin-token');
 if (options.url !== undefined && options.tracing !== undefined)
   fail('--tracing applies to the deployment it starts');
+if (options.unix && (options.url !== undefined || options.floor))
+  fail('--unix applies to the deployment it starts');
 if (options.floor && (options.url !== undefined || options.tracing !== undefined))
   fail('--floor starts its own servers, without tracing');
 
@@ -141,14 +155,21 @@ async function startDeployment(): Promise<Target> {
   let database: TestDatabase | undefined;
   let sink: Server | undefined;
   let spans = 0;
+  let privateRedis: { url: string; stop(): void } | undefined;
   const close = async () => {
     await processes.stopAll();
-    await deleteKeys(prefix).catch(() => {});
+    if (privateRedis === undefined) await deleteKeys(prefix).catch(() => {});
+    privateRedis?.stop();
     await database?.drop().catch(() => {});
     await new Promise((resolve) => (sink ? sink.close(resolve) : resolve(undefined)));
   };
   try {
     database = await createMigratedDatabase();
+    if (options.unix) privateRedis = await startSocketRedis();
+    const redisUrl = privateRedis?.url ?? REDIS_URL;
+    const databaseUrl = options.unix
+      ? `postgres://postgres@${encodeURIComponent(options.pgSocket)}/${database.name}`
+      : database.url;
     const telemetry: NodeJS.ProcessEnv = {
       OTEL_SDK_DISABLED: undefined,
       OTEL_EXPORTER_OTLP_ENDPOINT: undefined,
@@ -175,8 +196,8 @@ async function startDeployment(): Promise<Target> {
     const common: NodeJS.ProcessEnv = {
       ...process.env,
       ...telemetry,
-      REDIS_URL,
-      DATABASE_URL: database.url,
+      REDIS_URL: redisUrl,
+      DATABASE_URL: databaseUrl,
       REDIS_PREFIX: prefix,
       LOG_LEVEL: 'warn',
       // --profile DIR: each process writes a V8 CPU profile there when it exits.
@@ -258,6 +279,39 @@ function floorAccounts(): { symbol: string; accounts: Account[] } {
     secret: randomBytes(32),
   }));
   return { symbol: MARKET.symbol, accounts };
+}
+
+/** --unix: a Redis of this run's own, on a Unix socket in a temporary directory and on no TCP port. */
+async function startSocketRedis(): Promise<{ url: string; stop(): void }> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-e2e-redis-'));
+  const socket = join(dir, 'redis.sock');
+  const server = spawn(
+    'redis-server',
+    ['--port', '0', '--unixsocket', socket, '--save', '', '--appendonly', 'no', '--dir', dir],
+    { stdio: 'ignore' },
+  );
+  const stop = () => {
+    server.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', stop);
+  const url = `unix://${socket}`;
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const probe = new Redis(redisTarget(url), { lazyConnect: true, maxRetriesPerRequest: 0 });
+    probe.on('error', () => {});
+    const up = await probe.connect().then(
+      () => true,
+      () => false,
+    );
+    probe.disconnect();
+    if (up) return { url, stop };
+    if (Date.now() > deadline) {
+      stop();
+      throw new Error('the Redis on a Unix socket did not start');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 function countSpans(body: string): number {
@@ -865,7 +919,7 @@ async function main(): Promise<void> {
     );
     log(
       `bench:e2e ${options.workload}, ${options.rate === undefined ? `closed loop, ${options.connections} connections` : `open loop at ${options.rate}/s`}, ` +
-        `${target.baseUrls.length} ${options.floor ? 'floor server(s) (--floor)' : 'edge(s)'}, ${accounts.length} accounts, tracing ${options.tracing ?? 'off'}; ` +
+        `${target.baseUrls.length} ${options.floor ? 'floor server(s) (--floor)' : 'edge(s)'}, ${accounts.length} accounts, tracing ${options.tracing ?? 'off'}${options.unix ? ', Unix sockets' : ''}; ` +
         `set up in ${((performance.now() - setupStart) / 1000).toFixed(1)} s; ${options.warmupS} s warm-up + ${options.durationS} s`,
     );
     const cpu = cpuMeter(target);
@@ -885,6 +939,7 @@ async function main(): Promise<void> {
       ...(options.rate === undefined ? { connections: options.connections } : { rate: options.rate }),
       edges: target.baseUrls.length,
       tracing: options.tracing ?? 'off',
+      ...(options.unix ? { unixSockets: true } : {}),
       durationS: options.durationS,
       throughput: run.throughput,
       sent: run.sent,

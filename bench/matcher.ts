@@ -22,6 +22,7 @@ import { randomBytes } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
+import { redisTarget } from '../matcher/bus/redis-target.ts';
 import { pino } from 'pino';
 import { connect, type Database } from '../db/client.ts';
 import { claimShard, commitBatch, loadState, readOffset } from '../db/repositories/matcher-state.ts';
@@ -503,7 +504,7 @@ async function throughput(): Promise<ThroughputFigures> {
       encode(replyTo === undefined ? { id: `b${i}`, command } : { id: `b${i}`, replyTo, command }),
     );
 
-    const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+    const redis = new Redis(redisTarget(REDIS_URL), { maxRetriesPerRequest: 1 });
     redis.on('error', () => {});
     scope.defer('close the append connection', async () => void redis.disconnect());
     const stream = `${prefix}cmd:${SHARD}`;

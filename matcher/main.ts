@@ -14,7 +14,7 @@ import { Matcher } from './loop.ts';
 const telemetry = await startTelemetry('spot-matcher');
 
 const Env = z.object({
-  REDIS_URL: z.url({ error: 'REDIS_URL must be a redis:// URL' }),
+  REDIS_URL: z.url({ error: 'REDIS_URL must be a redis://, rediss:// or unix:///path URL' }),
   DATABASE_URL: z.url({ error: 'DATABASE_URL must be a postgres:// URL' }),
   REDIS_PREFIX: z.string().default('spot:'),
   MATCHER_SHARD: z

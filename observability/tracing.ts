@@ -225,7 +225,7 @@ export function redisStatement(name: string, args: readonly unknown[]): string {
  * parent).
  */
 export function autoPipelinedCall<T>(
-  server: { address: string; port: number },
+  server: RedisServer,
   command: string,
   /** The command's arguments (asked for only when a span records them). */
   argsOf: () => readonly unknown[],
@@ -237,8 +237,7 @@ export function autoPipelinedCall<T>(
     () => ({
       [Attr.dbOperation]: command,
       [Attr.dbQueryText]: redisStatement(command, argsOf()),
-      [Attr.serverAddress]: server.address,
-      [Attr.serverPort]: server.port,
+      ...serverAttributes(server),
     }),
     call,
   );
@@ -251,7 +250,7 @@ export function autoPipelinedCall<T>(
  * thousand spans to the trace of whichever of its commands was sampled.
  */
 export function redisPipelineCall<T>(
-  server: { address: string; port: number },
+  server: RedisServer,
   /** The pipeline's command names, in order (asked for only when a span records them). */
   commandsOf: () => readonly string[],
   call: () => Promise<T>,
@@ -267,8 +266,7 @@ export function redisPipelineCall<T>(
         [Attr.dbOperation]: 'PIPELINE',
         [Attr.dbBatchSize]: commands.length,
         [Attr.dbQueryText]: [...counts].map(([c, n]) => (n === 1 ? c : `${c} ×${n}`)).join(', '),
-        [Attr.serverAddress]: server.address,
-        [Attr.serverPort]: server.port,
+        ...serverAttributes(server),
       };
     },
     call,
@@ -300,10 +298,21 @@ async function redisSpanAround<T>(
   }
 }
 
-/** `server.address` and `server.port` of a redis:// URL. */
-export function redisServer(url: string): { address: string; port: number } {
+/** `server.address` and `server.port` of a Redis URL: redis://, rediss://, or unix:///path (no port then). */
+export function redisServer(url: string): RedisServer {
   const parsed = new URL(url);
+  if (parsed.protocol === 'unix:') return { address: parsed.pathname };
   return { address: parsed.hostname, port: Number(parsed.port || 6379) };
 }
+
+export interface RedisServer {
+  address: string;
+  port?: number;
+}
+
+const serverAttributes = (server: RedisServer): Attributes =>
+  server.port === undefined
+    ? { [Attr.serverAddress]: server.address }
+    : { [Attr.serverAddress]: server.address, [Attr.serverPort]: server.port };
 
 export { context, SpanKind, trace };

@@ -2,6 +2,7 @@
 // data, and failing fast, without crashing the process, while Redis is unreachable.
 
 import { Redis } from 'ioredis';
+import { redisTarget } from './redis-target.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { compareIds, ZERO_ID } from './bus.ts';
 import { startProxy } from '../tcp-proxy.ts';
@@ -18,13 +19,14 @@ async function open(prefix = RUN, url = REDIS_URL): Promise<RedisBus> {
   return bus;
 }
 
-const redisTarget = () => {
+/** Where the TCP proxy of the outage tests forwards to. */
+const proxiedRedis = () => {
   const url = new URL(REDIS_URL);
   return { host: url.hostname, port: Number(url.port || 6379) };
 };
 
 beforeAll(() => {
-  raw = new Redis(REDIS_URL);
+  raw = new Redis(redisTarget(REDIS_URL));
 });
 
 afterEach(async () => {
@@ -80,7 +82,7 @@ describe('RedisBus', () => {
   });
 
   it('rejects calls while Redis is unreachable and works again once it is back', async () => {
-    const proxy = await startProxy(redisTarget());
+    const proxy = await startProxy(proxiedRedis());
     const bus = await open(`${RUN}cut:`, `redis://127.0.0.1:${proxy.port}`);
     await bus.ensureGroup(ZERO_ID);
     const read = bus.readNew(10, 5_000).catch((err: unknown) => err);
@@ -94,7 +96,7 @@ describe('RedisBus', () => {
     await bus.flush({ messages: [], keys: [], ack: [] });
     expect(performance.now() - started).toBeLessThan(3_000);
 
-    const restarted = await startProxy(redisTarget(), proxy.port);
+    const restarted = await startProxy(proxiedRedis(), proxy.port);
     try {
       await eventually(() => bus.ping(), 3_000);
       expect(await bus.backlog()).toBe(0);

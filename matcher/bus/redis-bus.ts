@@ -2,11 +2,17 @@
 // `matcher`, replies and market data go over Pub/Sub, leases are keys set by scripts. Every key and channel
 // starts with the prefix, so deployments (and test runs) sharing one Redis cannot see each other.
 
-import { autoPipelinedCall, redisPipelineCall, redisServer } from '../../observability/tracing.ts';
+import {
+  autoPipelinedCall,
+  redisPipelineCall,
+  redisServer,
+  type RedisServer,
+} from '../../observability/tracing.ts';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Appended, BacklogFull, Bus, Lease, Outbox, StreamEntry, StreamId } from './bus.ts';
 import { ZERO_ID } from './bus.ts';
 import * as scripts from './redis-scripts.ts';
+import { redisTarget } from './redis-target.ts';
 
 export interface RedisBusOptions {
   url: string;
@@ -32,7 +38,7 @@ export class RedisBus implements Bus {
   readonly #stream: string;
   readonly #deadLetterStream: string;
   readonly #url: string;
-  readonly #server: { address: string; port: number };
+  readonly #server: RedisServer;
   readonly #options: RedisOptions;
   readonly #onError: (err: Error) => void;
   readonly #commands: Redis;
@@ -82,7 +88,7 @@ export class RedisBus implements Bus {
   }
 
   #open(extra: RedisOptions): Redis {
-    const redis = new Redis(this.#url, { ...this.#options, ...extra });
+    const redis = new Redis(redisTarget(this.#url), { ...this.#options, ...extra });
     // Without a listener ioredis would report every failed reconnection as an unhandled 'error' event.
     redis.on('error', this.#onError);
     return redis;

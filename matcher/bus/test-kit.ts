@@ -3,6 +3,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { redisTarget } from './redis-target.ts';
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -13,7 +14,7 @@ export function runPrefix(): string {
 
 /** Deletes every key under the prefix. */
 export async function deleteKeys(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  const redis = new Redis(redisTarget(REDIS_URL), { lazyConnect: true, maxRetriesPerRequest: 1 });
   redis.on('error', () => {});
   try {
     await redis.connect();

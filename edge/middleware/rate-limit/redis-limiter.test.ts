@@ -2,6 +2,7 @@
 // exact counting when several edge processes share it, and failing fast without Redis.
 
 import { Redis } from 'ioredis';
+import { redisTarget } from '../../../matcher/bus/redis-target.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { deleteKeys, REDIS_URL, runPrefix } from '../../../matcher/bus/test-kit.ts';
 import type { Hit } from './limiter.ts';
@@ -26,7 +27,7 @@ async function open(prefix: string, options: Partial<RedisLimiterOptions> = {}):
 }
 
 beforeAll(() => {
-  raw = new Redis(REDIS_URL);
+  raw = new Redis(redisTarget(REDIS_URL));
 });
 
 afterEach(async () => {

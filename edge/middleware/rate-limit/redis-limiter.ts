@@ -9,9 +9,10 @@
 // never gets a count of its own. A ban then lasts by the clock of the edge that set it, off by the skew.
 // TTLs only reclaim keys; every decision compares stored times with the script's clock.
 
-import { autoPipelinedCall, redisServer } from '../../../observability/tracing.ts';
+import { autoPipelinedCall, redisServer, type RedisServer } from '../../../observability/tracing.ts';
 import { Redis, type RedisOptions } from 'ioredis';
 import { LuaScript } from '../../../matcher/bus/redis-scripts.ts';
+import { redisTarget } from '../../../matcher/bus/redis-target.ts';
 import { type RateLimits, RATE_LIMIT_WINDOWS } from '../../rate-limits.ts';
 import {
   type BanPolicy,
@@ -127,7 +128,7 @@ export interface RedisLimiterOptions {
 
 export class RedisLimiter implements Limiter {
   readonly #redis: Redis;
-  readonly #server: { address: string; port: number };
+  readonly #server: RedisServer;
   readonly #prefix: string;
   readonly #limits: RateLimits;
   readonly #clock: 'redis' | 'caller';
@@ -170,7 +171,7 @@ export class RedisLimiter implements Limiter {
       // autoPipelinedCall: a pipeline goes out in the trace context of its first call).
       enableAutoPipelining: true,
     };
-    this.#redis = new Redis(url, redisOptions);
+    this.#redis = new Redis(redisTarget(url), redisOptions);
     this.#server = redisServer(url);
     // Without a listener ioredis would report every failed reconnection as an unhandled 'error' event.
     this.#redis.on('error', onError);
