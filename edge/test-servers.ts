@@ -50,6 +50,8 @@ export function adminClient(request: Requester, token: string) {
     return JSON.parse(text) as T;
   };
   return {
+    /** Any admin call (`path` below /admin/v1, with its leading slash). */
+    call,
     createMarket: (market: MarketBody) => call<{ symbol: string }>('POST', '/markets', market),
     createAccount: async () => (await call<{ accountId: number }>('POST', '/accounts')).accountId,
     deposit: (accountId: number, asset: string, amount: string) =>

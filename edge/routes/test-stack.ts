@@ -15,6 +15,7 @@ import { MemoryLimiter } from '../middleware/rate-limit/index.ts';
 import { DEFAULT_RATE_LIMITS } from '../rate-limits.ts';
 import { createSecretBox } from '../secret-box.ts';
 import { type Credentials, signedCall, signedQuery } from '../test-signing.ts';
+import { adminClient } from '../test-servers.ts';
 import { buildEdgeApp } from '../wiring.ts';
 
 const ADMIN = 'admin-token-for-tests';
@@ -62,16 +63,9 @@ export async function startStack(accounts = 3): Promise<Stack> {
     clientIp: () => '127.0.0.1',
     probes: {},
   });
-  const admin = async (method: string, path: string, body?: unknown) => {
-    const res = await app.request(`/admin/v1/${path}`, {
-      method,
-      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    if (res.status >= 300) throw new Error(`admin ${method} ${path}: ${res.status} ${text}`);
-    return JSON.parse(text) as unknown;
-  };
+  const request = (path: string, init: RequestInit) => app.request(path, init);
+  const adminCalls = adminClient(request, ADMIN);
+  const admin = (method: string, path: string, body?: unknown) => adminCalls.call(method, `/${path}`, body);
   for (const command of setupCommands(accounts)) await client.send(command);
   const keys = new Map<number, Credentials>();
   for (let i = 1; i <= accounts; i++) {
@@ -81,7 +75,6 @@ export async function startStack(accounts = 3): Promise<Stack> {
       (await admin('POST', `accounts/${accountId}/api-keys`, { type: 'HMAC_SHA256' })) as Credentials,
     );
   }
-  const request = (path: string, init: RequestInit) => app.request(path, init);
   return {
     app,
     database,
