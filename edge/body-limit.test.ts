@@ -5,6 +5,9 @@
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Context } from 'hono';
+import type { EdgeEnv } from './context.ts';
+import { framedByParser } from './serve.ts';
 import { type EmbeddedEdge, startEmbeddedEdge } from './test-servers.ts';
 
 let edge: EmbeddedEdge;
@@ -66,6 +69,13 @@ describe('request body limit', () => {
     const answer = await raw('DELETE /api/v3/order?symbol=BTCUSDT HTTP/1.1\r\nHost: x');
     expect(answer).toMatch(/^HTTP\/1\.1 401 /);
     expect(answer).toContain('"code":-2014');
+  });
+
+  it('trusts the framing of HTTP/1 requests from Node only', () => {
+    const served = (incoming: unknown) => ({ env: { incoming } }) as unknown as Context<EdgeEnv>;
+    expect(framedByParser(served({ httpVersionMajor: 1 }))).toBe(true);
+    expect(framedByParser(served({ httpVersionMajor: 2 }))).toBe(false);
+    expect(framedByParser({ env: undefined } as unknown as Context<EdgeEnv>)).toBe(false);
   });
 
   it('counts a body handed over in memory without Content-Length, and refuses it past 64 KiB', async () => {

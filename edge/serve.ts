@@ -18,11 +18,14 @@ export function clientIpOf(trustProxy: boolean): (c: Context<EdgeEnv>) => string
 }
 
 /**
- * Whether the request came through Node's HTTP parser (served by @hono/node-server, which binds `incoming`), which
- * frames every request body: one with neither Content-Length nor Transfer-Encoding has none.
+ * Whether the request came through Node's HTTP/1 parser (served by @hono/node-server, which binds `incoming`),
+ * which frames every request body: one with neither Content-Length nor Transfer-Encoding has none. (HTTP/2 frames
+ * bodies without either header: not this.)
  */
-export const framedByParser = (c: Context<EdgeEnv>): boolean =>
-  (c.env as { incoming?: unknown } | undefined)?.incoming !== undefined;
+export const framedByParser = (c: Context<EdgeEnv>): boolean => {
+  const incoming = (c.env as { incoming?: { httpVersionMajor?: number } } | undefined)?.incoming;
+  return incoming?.httpVersionMajor === 1;
+};
 
 export function listen(
   app: Hono<EdgeEnv>,
