@@ -38,20 +38,15 @@
 // 429/418. Rejects are the business answers the workload provokes (a cancel of an order that already filled, a
 // post-only order that would cross, ...).
 
-import { spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { Pool } from 'undici';
 import { createMigratedDatabase, type TestDatabase } from '../db/test-database.ts';
 import { Processes } from '../edge/test-processes.ts';
-import { redisTarget } from '../matcher/bus/redis-target.ts';
-import { deleteKeys, REDIS_URL } from '../matcher/bus/test-kit.ts';
+import { deleteKeys, REDIS_URL, startSocketRedis } from '../matcher/bus/test-kit.ts';
 import { generate, MARKET, type Op, WORKLOADS, type Workload } from './workload.ts';
 
 const { values } = parseArgs({
@@ -126,6 +121,10 @@ if (options.unix && (options.url !== undefined || options.floor))
 if (options.floor && (options.url !== undefined || options.tracing !== undefined))
   fail('--floor starts its own servers, without tracing');
 
+/** --profile DIR: each process started writes a V8 CPU profile there when it exits. */
+const profiling: NodeJS.ProcessEnv =
+  options.profileDir === undefined ? {} : { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${options.profileDir}` };
+
 const log = (line: string) => {
   if (!options.json) console.log(line);
 };
@@ -165,7 +164,7 @@ async function startDeployment(): Promise<Target> {
   };
   try {
     database = await createMigratedDatabase();
-    if (options.unix) privateRedis = await startSocketRedis();
+    if (options.unix) privateRedis = await startSocketRedis(); // a Redis of this run's own, on a Unix socket
     const redisUrl = privateRedis?.url ?? REDIS_URL;
     const databaseUrl = options.unix
       ? `postgres://postgres@${encodeURIComponent(options.pgSocket)}/${database.name}`
@@ -200,10 +199,7 @@ async function startDeployment(): Promise<Target> {
       DATABASE_URL: databaseUrl,
       REDIS_PREFIX: prefix,
       LOG_LEVEL: 'warn',
-      // --profile DIR: each process writes a V8 CPU profile there when it exits.
-      ...(options.profileDir === undefined
-        ? {}
-        : { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${options.profileDir}` }),
+      ...profiling,
     };
     const matcherMetricsPort = processes.startMatcher({
       ...common,
@@ -249,9 +245,7 @@ async function startFloor(): Promise<Target> {
   const file = new URL('./floor-server.ts', import.meta.url).pathname;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    ...(options.profileDir === undefined
-      ? {}
-      : { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${options.profileDir}` }),
+    ...profiling,
   };
   try {
     const ports = await Promise.all(
@@ -279,39 +273,6 @@ function floorAccounts(): { symbol: string; accounts: Account[] } {
     secret: randomBytes(32),
   }));
   return { symbol: MARKET.symbol, accounts };
-}
-
-/** --unix: a Redis of this run's own, on a Unix socket in a temporary directory and on no TCP port. */
-async function startSocketRedis(): Promise<{ url: string; stop(): void }> {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-e2e-redis-'));
-  const socket = join(dir, 'redis.sock');
-  const server = spawn(
-    'redis-server',
-    ['--port', '0', '--unixsocket', socket, '--save', '', '--appendonly', 'no', '--dir', dir],
-    { stdio: 'ignore' },
-  );
-  const stop = () => {
-    server.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
-  };
-  process.once('exit', stop);
-  const url = `unix://${socket}`;
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const probe = new Redis(redisTarget(url), { lazyConnect: true, maxRetriesPerRequest: 0 });
-    probe.on('error', () => {});
-    const up = await probe.connect().then(
-      () => true,
-      () => false,
-    );
-    probe.disconnect();
-    if (up) return { url, stop };
-    if (Date.now() > deadline) {
-      stop();
-      throw new Error('the Redis on a Unix socket did not start');
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /**

@@ -2,41 +2,22 @@
 // work through it as through TCP. The test runs a Redis of its own (the machine's redis-server binary) that
 // listens on a socket in a temporary directory and on no TCP port, so nothing can reach it any other way.
 
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_RATE_LIMITS } from '../../edge/rate-limits.ts';
 import { RedisLimiter } from '../../edge/middleware/rate-limit/redis-limiter.ts';
 import { ZERO_ID } from './bus.ts';
 import { RedisBus } from './redis-bus.ts';
-import { eventually } from './test-kit.ts';
+import { startSocketRedis } from './test-kit.ts';
 
-let dir: string;
-let server: ChildProcess;
+let redis: { url: string; stop(): void };
 let url: string;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'spot-redis-'));
-  const socket = join(dir, 'redis.sock');
-  server = spawn(
-    'redis-server',
-    ['--port', '0', '--unixsocket', socket, '--save', '', '--appendonly', 'no', '--dir', dir],
-    { stdio: 'ignore' },
-  );
-  url = `unix://${socket}`;
-  // Up when it answers on the socket.
-  await eventually(async () => {
-    const bus = await RedisBus.connect({ url, prefix: 'probe:', connectTimeoutMs: 200 });
-    await bus.close();
-  }, 10_000);
+  redis = await startSocketRedis();
+  url = redis.url;
 }, 20_000);
 
-afterAll(() => {
-  server?.kill('SIGKILL');
-  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => redis?.stop());
 
 describe('Redis over a Unix socket', () => {
   it('carries commands through the stream and its consumer group', async () => {

@@ -1,7 +1,11 @@
 // Helpers for the bus tests: the real Redis they use, key prefixes of their own per run, and waiting for
 // something asynchronous to happen.
 
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { redisTarget } from './redis-target.ts';
 
@@ -27,6 +31,42 @@ export async function deleteKeys(prefix: string): Promise<void> {
   } finally {
     redis.disconnect();
   }
+}
+
+/**
+ * A Redis of the caller's own (the machine's redis-server binary) listening on a Unix socket in a temporary
+ * directory and on no TCP port; resolves with its unix:// URL once it answers there. `stop` kills it and removes
+ * the directory (also done when this process exits).
+ */
+export async function startSocketRedis(timeoutMs = 10_000): Promise<{ url: string; stop(): void }> {
+  const dir = mkdtempSync(join(tmpdir(), 'spot-redis-'));
+  const socket = join(dir, 'redis.sock');
+  const server = spawn(
+    'redis-server',
+    ['--port', '0', '--unixsocket', socket, '--save', '', '--appendonly', 'no', '--dir', dir],
+    { stdio: 'ignore' },
+  );
+  const stop = () => {
+    server.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', stop);
+  const url = `unix://${socket}`;
+  try {
+    await eventually(async () => {
+      const probe = new Redis(redisTarget(url), { lazyConnect: true, maxRetriesPerRequest: 0 });
+      probe.on('error', () => {});
+      try {
+        await probe.connect();
+      } finally {
+        probe.disconnect();
+      }
+    }, timeoutMs);
+  } catch (error) {
+    stop();
+    throw new Error('the Redis on a Unix socket did not start', { cause: error });
+  }
+  return { url, stop };
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

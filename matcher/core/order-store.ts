@@ -191,19 +191,19 @@ export class OrderStore {
     this.f64[slot * F64_PER_RECORD + FIELD_TIME] = value;
   }
 
-  cumQuoteLo(slot: number): number {
+  private cumQuoteLo(slot: number): number {
     return this.f64[slot * F64_PER_RECORD + FIELD_CUM_QUOTE_LO]!;
   }
 
-  setCumQuoteLo(slot: number, value: number): void {
+  private setCumQuoteLo(slot: number, value: number): void {
     this.f64[slot * F64_PER_RECORD + FIELD_CUM_QUOTE_LO] = value;
   }
 
-  cumQuoteHi(slot: number): number {
+  private cumQuoteHi(slot: number): number {
     return this.f64[slot * F64_PER_RECORD + FIELD_CUM_QUOTE_HI]!;
   }
 
-  setCumQuoteHi(slot: number, value: number): void {
+  private setCumQuoteHi(slot: number, value: number): void {
     this.f64[slot * F64_PER_RECORD + FIELD_CUM_QUOTE_HI] = value;
   }
 

@@ -79,7 +79,7 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler<EdgeEnv>
       const hit = await limiter.hit({ ip, weight: left, orders: 0, now: Math.floor(clock.now()) });
       const headers = rateLimitHeaders(hit);
       if (!hit.allowed) throw refusalError(hit, headers);
-      for (const [name, value] of Object.entries(headers)) c.header(name, value);
+      setHeaders(c, headers);
       return;
     }
     const deferred = orders > 0 ? c.get('deferredWeight') : undefined;
@@ -96,7 +96,11 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler<EdgeEnv>
     // Before the handler: the response it makes (or the error handler's) takes them from the start. A rateLimit
     // further in (the order counts after authentication) sets them again from its later hit, which wins. Set
     // after the response exists, each would make the Node adapter rebuild the response the slow way.
-    for (const name in headers) c.header(name, headers[name]);
+    setHeaders(c, headers);
     await next();
   };
+}
+
+function setHeaders(c: Context<EdgeEnv>, headers: Record<string, string>): void {
+  for (const name in headers) c.header(name, headers[name]);
 }
