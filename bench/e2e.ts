@@ -814,6 +814,55 @@ async function matcherMeter(target: Target) {
 // ---------------------------------------------------------------------------------------------------------------
 // Durability: what was acknowledged is in Postgres
 
+/**
+ * What Postgres wrote over the run: WAL (pg_stat_wal is the server's, so it includes any other work on it) and
+ * the bench database's row changes per table, with how many updates were HOT (no index touched). Counts, not
+ * times: they do not move with the machine's noise.
+ */
+async function postgresMeter(databaseUrl: string) {
+  const query = async <T extends pg.QueryResultRow>(text: string): Promise<T[]> => {
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    try {
+      return (await client.query<T>(text)).rows;
+    } finally {
+      await client.end();
+    }
+  };
+  type Wal = { records: string; fpi: string; bytes: string };
+  const walNow = async () =>
+    (
+      await query<Wal>('select wal_records as records, wal_fpi as fpi, wal_bytes as bytes from pg_stat_wal')
+    )[0]!;
+  const before = await walNow();
+  return async (requests: number) => {
+    const after = await walNow();
+    const per = (k: keyof Wal) => Math.round((Number(after[k]) - Number(before[k])) / Math.max(1, requests));
+    // The statistics collector reports a backend's counts when it goes idle; give it a moment.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const tables = await query<{ name: string; ins: string; upd: string; hot: string; del: string }>(
+      `select relname as name, n_tup_ins as ins, n_tup_upd as upd, n_tup_hot_upd as hot, n_tup_del as del
+       from pg_stat_user_tables where n_tup_ins + n_tup_upd + n_tup_del > 0 order by relname`,
+    );
+    return {
+      walBytesPerRequest: per('bytes'),
+      walRecordsPerRequest: per('records'),
+      fullPageImagesPerRequest: per('fpi'),
+      rows: Object.fromEntries(
+        tables.map((t) => [
+          t.name,
+          {
+            inserted: Number(t.ins),
+            updated: Number(t.upd),
+            hotUpdated: Number(t.hot),
+            deleted: Number(t.del),
+          },
+        ]),
+      ),
+    };
+  };
+}
+
 async function checkDurable(databaseUrl: string, placed: number[], cancelled: string[]) {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
@@ -886,9 +935,11 @@ async function main(): Promise<void> {
     );
     const cpu = cpuMeter(target);
     const commits = await matcherMeter(target);
+    const writes = target.databaseUrl === undefined ? undefined : await postgresMeter(target.databaseUrl);
     const run = await drive(target, symbol, accounts, requests);
     const cores = cpu();
     const matcher = await commits();
+    const written = await writes?.(run.tally.acked);
     if (interrupted) return;
     const durable =
       target.databaseUrl === undefined
@@ -920,6 +971,7 @@ async function main(): Promise<void> {
         Object.entries(cores).map(([k, v]) => [k, Math.round((v * 1e6) / Math.max(1, run.throughput))]),
       ),
       ...(options.tracing === undefined ? {} : { spansExported: target.spansReceived() }),
+      ...(written === undefined ? {} : { postgres: written }),
       durable,
     };
     if (options.json) console.log(JSON.stringify(summary));
@@ -946,6 +998,11 @@ async function main(): Promise<void> {
       log(`cpu µs/request  ${JSON.stringify(summary.cpuUsPerRequest)}`);
       log(`rss MB          ${JSON.stringify(summary.rssMb)}`);
       for (const w of run.windows) log(`minute ${String(w.minute).padStart(3)}      ${JSON.stringify(w)}`);
+      if (written !== undefined) {
+        const { rows, ...wal } = written;
+        log(`postgres wal    ${JSON.stringify(wal)} (per acknowledged request, warm-up included)`);
+        for (const [name, r] of Object.entries(rows)) log(`  ${name.padEnd(18)} ${JSON.stringify(r)}`);
+      }
       if (options.tracing !== undefined) log(`spans exported  ${target.spansReceived()}`);
       if (durable !== undefined) log(`durable         ${JSON.stringify(durable)}`);
     }

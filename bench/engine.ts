@@ -1,11 +1,15 @@
 // npm run bench:engine -- [--workload steady|deep|sweep] [--ops N] [--seed N] [--json] [--no-baseline]
-//                         [--warmup N] [--runs N]
+//                         [--warmup N] [--runs N] [--profile DIR]
 //
 // Runs the shared workloads (../shared/bench/workload.mjs: one market, 1000 pre-funded accounts) through the
 // whole core (risk hold, match, settle, fees, events) and, in the same process on the same Node, through the
 // `nodejs-order-book` npm package (floats, no balances, no fees) for comparison. Workloads are converted to
-// commands before the clock starts; only `apply` (and the baseline's calls) are timed.
+// commands before the clock starts; only `apply` (and the baseline's calls) are timed. --profile DIR writes a V8
+// CPU profile of our timed runs only (one per workload; read it with `npm run bench:profile -- FILE`).
 
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { OrderBook as BaselineBook } from 'nodejs-order-book';
 import {
@@ -31,6 +35,7 @@ const { values } = parseArgs({
     'no-baseline': { type: 'boolean', default: false },
     warmup: { type: 'string', default: '300000' },
     runs: { type: 'string', default: '1' },
+    profile: { type: 'string' },
   },
 });
 const ops = Number(values.ops);
@@ -126,6 +131,23 @@ interface Figures {
   resting: number;
 }
 
+/** The inspector session of --profile; its profiler runs only while our timed loop does. */
+const profiler = values.profile === undefined ? undefined : new Session();
+profiler?.connect();
+let profiling = false;
+/** Profiles of the timed runs of the workload being measured. */
+const profiled: unknown[] = [];
+
+/** Calls the inspector; a session on the same thread answers before post returns. */
+function inspect(method: string): unknown {
+  let answer: unknown;
+  profiler!.post(method, (error, result) => {
+    if (error !== null) throw error;
+    answer = result;
+  });
+  return answer;
+}
+
 function runOurs(flow: Op[]): Figures {
   const state = setup();
   const { commands, cancelOf, placeOf } = toCommands(flow);
@@ -133,6 +155,7 @@ function runOurs(flow: Op[]): Figures {
   let events = 0;
   let rejected = 0;
   globalThis.gc?.();
+  if (profiling) inspect('Profiler.start');
   const start = process.hrtime.bigint();
   for (let i = 0; i < commands.length; i++) {
     const cmd = commands[i]!;
@@ -145,6 +168,7 @@ function runOurs(flow: Op[]): Figures {
     events += applied.events.length;
   }
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (profiling) profiled.push((inspect('Profiler.stop') as { profile: unknown }).profile);
   if (events === 0) throw new Error('no events: the run did nothing');
   return { seconds, rejected, trades: state.nextTradeId - 1, resting: state.orders.size };
 }
@@ -190,6 +214,10 @@ for (const workload of names) {
     if (!values['no-baseline']) runBaseline(warm);
   }
   const flow = generate(workload, ops, seed);
+  if (profiler !== undefined) {
+    inspect('Profiler.enable');
+    profiling = true;
+  }
   // With --runs N each engine runs the flow N times, alternating, and the fastest run of each counts: on a
   // noisy machine the best run is the one least disturbed.
   let ours = runOurs(flow);
@@ -203,6 +231,12 @@ for (const workload of names) {
     }
   }
   const opsPerSec = Math.round(ops / ours.seconds);
+  if (profiling) {
+    // The first timed run: later ones of --runs profile the same work.
+    profiling = false;
+    writeFileSync(join(values.profile!, `engine-${workload}.cpuprofile`), JSON.stringify(profiled[0]));
+    profiled.length = 0;
+  }
   const line: Record<string, unknown> = {
     workload,
     ops,
