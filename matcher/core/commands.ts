@@ -50,6 +50,15 @@ export interface MarketSpec {
   defaultSelfTradePreventionMode?: SelfTradePreventionMode;
   /** The modes an order may name; default all four. */
   allowedSelfTradePreventionModes?: SelfTradePreventionMode[];
+  /**
+   * TRAILING_DELTA, in BIPS (1 = 0.01 %): the trailingDelta a trailing stop may take. "Above" bounds STOP_LOSS*
+   * BUY and TAKE_PROFIT* SELL (they trigger on a rise), "below" the other two; default 10 to 2000 each (Binance's
+   * usual values).
+   */
+  minTrailingAboveDelta?: number;
+  maxTrailingAboveDelta?: number;
+  minTrailingBelowDelta?: number;
+  maxTrailingBelowDelta?: number;
   makerFee: Fraction;
   takerFee: Fraction;
   status?: MarketStatus;
@@ -97,6 +106,13 @@ export interface PlaceOrder {
    * it and sells at or below; TAKE_PROFIT* the other way round.
    */
   stopPrice?: Ticks;
+  /**
+   * Trailing stops (the stop types only), in BIPS (1 = 0.01 %): the order triggers once the last price moves this
+   * far against it from the best price since it began tracking (the lowest for a BUY, the highest for a SELL).
+   * stopPrice is then optional: with one, tracking begins when the stop price condition is first met; without,
+   * at once, from the last price. Binance's rules (faqs/trailing-stop-faq.md).
+   */
+  trailingDelta?: number;
   /** Required except for a MARKET order by quoteOrderQty. */
   quantity?: Lots;
   /** MARKET only, instead of quantity: quote to spend (BUY) or to receive (SELL), in quote units. */

@@ -52,8 +52,17 @@ export interface OrderUpdate {
   preventedQty: Lots;
   /** MARKET orders by quoteOrderQty: the quote they were to spend or receive, in quote units. */
   origQuoteOrderQty?: Units;
-  /** Stop orders: the trigger price, in ticks. */
+  /** Stop orders: the trigger price, in ticks (for a trailing stop, the price that begins tracking, if any). */
   stopPrice?: Ticks;
+  /** Trailing stops: their trailingDelta, in BIPS. */
+  trailingDelta?: number;
+  /** Trailing stops: when they began tracking (the timestamp of that command), -1 until then (Binance's field). */
+  trailingTime?: number;
+  /**
+   * Trailing stops while tracking: the best trade price since tracking began (the lowest for a BUY, the highest for
+   * a SELL), in ticks; what the trigger is measured from. Kept so that a restored state goes on from it.
+   */
+  trailingPrice?: Ticks;
   /** When the order was placed (the placing command's timestamp). */
   time: number;
   /** The timestamp of the command that produced this update. */

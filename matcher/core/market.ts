@@ -52,6 +52,10 @@ export function resolveMarket(spec: MarketSpec): MarketDefinition | string {
     maxNumOrders: spec.maxNumOrders ?? 200,
     defaultSelfTradePreventionMode: spec.defaultSelfTradePreventionMode ?? 'EXPIRE_MAKER',
     allowedSelfTradePreventionModes: spec.allowedSelfTradePreventionModes ?? [...STP],
+    minTrailingAboveDelta: spec.minTrailingAboveDelta ?? 10,
+    maxTrailingAboveDelta: spec.maxTrailingAboveDelta ?? 2000,
+    minTrailingBelowDelta: spec.minTrailingBelowDelta ?? 10,
+    maxTrailingBelowDelta: spec.maxTrailingBelowDelta ?? 2000,
     makerFee: spec.makerFee,
     takerFee: spec.takerFee,
     status: spec.status ?? 'TRADING',
@@ -68,6 +72,15 @@ export function resolveMarket(spec: MarketSpec): MarketDefinition | string {
   }
   if (!isFraction(def.makerFee) || !isFraction(def.takerFee)) return 'fees must be fractions between 0 and 1';
   if (!isPositiveInt(def.maxNumOrders)) return 'maxNumOrders must be a positive integer';
+  for (const [lo, hi] of [
+    [def.minTrailingAboveDelta, def.maxTrailingAboveDelta],
+    [def.minTrailingBelowDelta, def.maxTrailingBelowDelta],
+  ] as const) {
+    // Below 10,000 BIPS (100 %): a fall of that much would be to a price of zero.
+    if (!isPositiveInt(lo) || !isPositiveInt(hi) || lo > hi || hi >= 10_000) {
+      return 'trailing delta bounds must be 1 <= min <= max < 10000 BIPS';
+    }
+  }
   if (typeof def.applyMinToMarket !== 'boolean' || typeof def.applyMaxToMarket !== 'boolean') {
     return 'applyMinToMarket and applyMaxToMarket must be booleans';
   }

@@ -32,6 +32,7 @@ export const ResultCode = {
   NOTIONAL: 'NOTIONAL',
   PERCENT_PRICE_BY_SIDE: 'PERCENT_PRICE_BY_SIDE',
   MAX_NUM_ORDERS: 'MAX_NUM_ORDERS',
+  TRAILING_DELTA: 'TRAILING_DELTA',
 
   // risk: balances
   INSUFFICIENT_BALANCE: 'INSUFFICIENT_BALANCE',
@@ -82,6 +83,7 @@ export const RESULT_CODES: Readonly<Record<ResultCode, { subsystem: Subsystem; m
   NOTIONAL: { subsystem: 'filter', message: 'Filter failure: NOTIONAL' },
   PERCENT_PRICE_BY_SIDE: { subsystem: 'filter', message: 'Filter failure: PERCENT_PRICE_BY_SIDE' },
   MAX_NUM_ORDERS: { subsystem: 'filter', message: 'Filter failure: MAX_NUM_ORDERS' },
+  TRAILING_DELTA: { subsystem: 'filter', message: 'Filter failure: TRAILING_DELTA' },
   INSUFFICIENT_BALANCE: {
     subsystem: 'risk',
     message: 'Account has insufficient balance for requested action.',

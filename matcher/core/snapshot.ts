@@ -88,6 +88,13 @@ export function snapshot(state: ExchangeState): Snapshot {
   };
 }
 
+const TRAILING_DEFAULTS = {
+  minTrailingAboveDelta: 10,
+  maxTrailingAboveDelta: 2000,
+  minTrailingBelowDelta: 10,
+  maxTrailingBelowDelta: 2000,
+};
+
 export function restore(snap: Snapshot, bookKind: BookKind = 'fast'): ExchangeState {
   const state = createState(bookKind);
   state.seq = snap.seq;
@@ -100,7 +107,9 @@ export function restore(snap: Snapshot, bookKind: BookKind = 'fast'): ExchangeSt
     asset.withdrawn = a.withdrawn;
     asset.feesCollected = a.feesCollected;
   }
-  for (const { definition, status, lastPrice } of snap.markets) {
+  for (const { definition: stored, status, lastPrice } of snap.markets) {
+    // A definition stored before the TRAILING_DELTA bounds existed gets their defaults.
+    const definition: MarketDefinition = { ...TRAILING_DEFAULTS, ...stored };
     const base = assetOf(state, definition.baseAsset);
     const quote = assetOf(state, definition.quoteAsset);
     const market = new Market(
