@@ -71,6 +71,39 @@ export function validate(state: ExchangeState): string[] {
         held.set(key, (held.get(key) ?? 0n) + heldBy(state, o));
       });
     }
+    // Trailing stops: by id, open, holding their funds, neither due to begin tracking nor to trigger.
+    market.trailingStops.forEach((o, i) => {
+      open++;
+      const id = s.id(o);
+      const trailing = s.trailing[o];
+      if (state.orders.get(id) !== o) problems.push(`trailing stop ${id} is not indexed`);
+      if (s.pending(o) !== 1 || s.status(o) !== NEW) {
+        problems.push(`trailing stop ${id} is not a pending NEW order`);
+      }
+      if (trailing === undefined || s.market(o) !== market.index) {
+        problems.push(`trailing stop ${id}: in the wrong list`);
+      } else if (trailing.time === -1) {
+        if (s.stopPrice(o) === 0) problems.push(`trailing stop ${id}: waits for no stop price`);
+        if (wouldTrigger(s.side(o), s.orderType(o), s.stopPrice(o), market.lastPrice)) {
+          problems.push(`trailing stop ${id}: should be tracking`);
+        }
+      } else if (trailing.price !== 0 && market.lastPrice !== 0) {
+        const buy = s.side(o) === BUY;
+        const last = BigInt(market.lastPrice) * 10_000n;
+        const bound =
+          BigInt(trailing.price) * BigInt(buy ? 10_000 + trailing.delta : 10_000 - trailing.delta);
+        if (buy ? last >= bound : last <= bound) problems.push(`trailing stop ${id}: should have triggered`);
+        if (buy ? market.lastPrice < trailing.price : market.lastPrice > trailing.price) {
+          problems.push(`trailing stop ${id}: its best price is behind the last price`);
+        }
+      }
+      const prev = market.trailingStops[i - 1];
+      if (prev !== undefined && s.id(prev) > id) problems.push(`trailing stop ${id}: out of order`);
+      const asset = s.side(o) === BUY ? market.quote : market.base;
+      const key = `${state.accountList[s.account(o)]!.id}:${asset.index}`;
+      held.set(key, (held.get(key) ?? 0n) + heldBy(state, o));
+    });
+    if (market.tradePrices.length > 0) problems.push(`${market.symbol}: trade prices left unseen`);
   }
   if (open !== state.orders.size) problems.push(`${state.orders.size} orders indexed, ${open} open`);
   if (open !== s.live) problems.push(`${s.live} store slots in use, ${open} resting`);
@@ -147,13 +180,16 @@ export function stateHash(state: ExchangeState): string {
           : v,
     );
     h.add(`market ${m.symbol} ${m.status} ${m.lastPrice} ${definition}`);
-    for (const o of [...m.book.orders(BUY), ...m.book.orders(SELL), ...m.risingStops, ...m.fallingStops]) {
+    const orders = [...m.book.orders(BUY), ...m.book.orders(SELL), ...m.risingStops, ...m.fallingStops];
+    for (const o of [...orders, ...m.trailingStops]) {
       const account = state.accountList[s.account(o)]!;
+      const trailing = s.trailing[o];
       h.add(
         `o ${s.id(o)} ${s.pending(o)} ${s.stopPrice(o)} ${account.id} ${s.side(o)} ${s.orderType(o)} ` +
           `${s.timeInForce(o)} ${s.price(o)} ${s.origQty(o)} ${s.executedQty(o)} ${s.remaining(o)} ` +
           `${s.cumQuote(o)} ${s.status(o)} ${s.clientOrderId[o] ?? ''} ${s.time(o)} ${s.updateTime(o)} ` +
-          `${s.selfTradePrevention(o)} ${s.preventedQty(o)}`,
+          `${s.selfTradePrevention(o)} ${s.preventedQty(o)}` +
+          (trailing === undefined ? '' : ` t ${trailing.delta} ${trailing.time} ${trailing.price}`),
       );
     }
   }

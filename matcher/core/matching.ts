@@ -213,6 +213,7 @@ export function match(tx: Tx, market: Market, taker: number, budget: bigint | nu
       ),
     );
     market.lastPrice = price;
+    if (market.trailingStops.length > 0) market.tradePrices.push(price); // for them to see (stops.ts)
 
     s.setExecutedQty(taker, s.executedQty(taker) + q);
     s.setRemaining(taker, s.remaining(taker) - q);

@@ -99,9 +99,12 @@ export function checkShape(cmd: PlaceOrder): ResultCode {
       return ResultCode.INVALID_ORDER_TYPE;
   }
   const stop = isStop(orderTypeCode(cmd.orderType));
-  if (!stop && cmd.stopPrice !== undefined) return ResultCode.PARAMETER_NOT_ALLOWED;
-  if (stop && cmd.stopPrice === undefined) return ResultCode.PARAMETER_REQUIRED;
-  if (stop && !isPositiveInt(cmd.stopPrice)) return ResultCode.INVALID_PRICE;
+  const trailing = cmd.trailingDelta !== undefined;
+  if (!stop && (cmd.stopPrice !== undefined || trailing)) return ResultCode.PARAMETER_NOT_ALLOWED;
+  // A trailing stop may do without a stop price: it then tracks from the moment it is placed.
+  if (stop && cmd.stopPrice === undefined && !trailing) return ResultCode.PARAMETER_REQUIRED;
+  if (stop && cmd.stopPrice !== undefined && !isPositiveInt(cmd.stopPrice)) return ResultCode.INVALID_PRICE;
+  if (trailing && !isPositiveInt(cmd.trailingDelta)) return ResultCode.TRAILING_DELTA;
   if (cmd.quoteOrderQty !== undefined) {
     // MARKET only, and exactly one of quantity and quoteOrderQty, as on Binance.
     if (cmd.orderType !== 'MARKET' || cmd.quantity !== undefined) return ResultCode.PARAMETER_NOT_ALLOWED;

@@ -7,6 +7,16 @@ import type { OrderType, SelfTradePreventionMode, Side, TimeInForce } from './co
 import type { OrderStatus, OrderUpdate } from './events.ts';
 import { bigOf, type Lots, type Ticks, type Units } from './money.ts';
 
+/** A trailing stop's own state (stops.ts). */
+export interface Trailing {
+  /** trailingDelta, in BIPS. */
+  readonly delta: number;
+  /** When it began tracking (a command's timestamp), -1 while it waits for its stop price. */
+  time: number;
+  /** The best trade price since tracking began (lowest for a BUY, highest for a SELL), 0 before the first. */
+  price: number;
+}
+
 /** "No order": the empty slot reference. */
 export const NONE = -1;
 
@@ -342,6 +352,8 @@ export class OrderStore {
   readonly clientOrderId: (string | undefined)[] = [];
   /** MARKET orders by quoteOrderQty only (they never rest, so this stays small); set through setQuoteOrderQty. */
   readonly quoteOrderQty: (bigint | undefined)[] = [];
+  /** Trailing stops only (few: a side column like clientOrderId); set through setTrailing. */
+  readonly trailing: (Trailing | undefined)[] = [];
 
   alloc(): number {
     const slot = this.freed.length > 0 ? this.freed.pop()! : this.top++;
@@ -365,6 +377,7 @@ export class OrderStore {
   free(slot: number): void {
     put(this.clientOrderId, slot, undefined);
     put(this.quoteOrderQty, slot, undefined);
+    put(this.trailing, slot, undefined);
     this.freed.push(slot);
   }
 
@@ -374,6 +387,10 @@ export class OrderStore {
 
   setQuoteOrderQty(slot: number, quoteOrderQty: bigint | undefined): void {
     put(this.quoteOrderQty, slot, quoteOrderQty);
+  }
+
+  setTrailing(slot: number, trailing: Trailing | undefined): void {
+    put(this.trailing, slot, trailing);
   }
 
   /** Slots in use. */
@@ -433,6 +450,12 @@ export class OrderStore {
     if (quoteOrderQty !== undefined) view.origQuoteOrderQty = quoteOrderQty as Units;
     const stopPrice = this.stopPrice(slot);
     if (stopPrice !== 0) view.stopPrice = stopPrice as Ticks;
+    const trailing = this.trailing[slot];
+    if (trailing !== undefined) {
+      view.trailingDelta = trailing.delta;
+      view.trailingTime = trailing.time;
+      if (trailing.price !== 0) view.trailingPrice = trailing.price as Ticks;
+    }
     return view;
   }
 

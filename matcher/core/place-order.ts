@@ -15,8 +15,8 @@ import { atMarket, BUY, GTC, isStop, LIMIT_MAKER, NONE, SELL } from './order-sto
 import { ResultCode } from './result-codes.ts';
 import { type CommandResult, reject } from './results.ts';
 import type { Market } from './state.ts';
-import { accountOf, freeOf, hold, type Tx } from './risk.ts';
-import { addStop, triggerStops, wouldTrigger } from './stops.ts';
+import { accountOf, freeOf, hold, trailingHoldPrice, type Tx } from './risk.ts';
+import { addStop, triggerStops, triggersOnRise, wouldTrigger } from './stops.ts';
 
 /** What a new order must pass that the market alone decides: shape, market status, STP mode, filters. */
 export function checkOrder(market: MarketRules, cmd: PlaceOrder): ResultCode {
@@ -52,8 +52,18 @@ function checkAgainstMarket(
     notional,
   );
   if (filter !== ResultCode.OK) return filter;
-  const stopPrice = cmd.stopPrice as number;
-  if (stop && (stopPrice < def.minPrice || stopPrice > def.maxPrice)) return ResultCode.PRICE_FILTER;
+  const stopPrice = cmd.stopPrice;
+  if (stop && stopPrice !== undefined && (stopPrice < def.minPrice || stopPrice > def.maxPrice)) {
+    return ResultCode.PRICE_FILTER;
+  }
+  const delta = cmd.trailingDelta;
+  if (delta !== undefined) {
+    // TRAILING_DELTA: "above" for the trailing stops that trigger on a rise, "below" for those on a fall.
+    const onRise = triggersOnRise(cmd.side === 'BUY' ? BUY : SELL, type);
+    const lo = onRise ? def.minTrailingAboveDelta : def.minTrailingBelowDelta;
+    const hi = onRise ? def.maxTrailingAboveDelta : def.maxTrailingBelowDelta;
+    if (delta < lo || delta > hi) return ResultCode.TRAILING_DELTA;
+  }
   return ResultCode.OK;
 }
 
@@ -75,7 +85,8 @@ export function placeOrder(tx: Tx, cmd: PlaceOrder): CommandResult {
   if (checked !== ResultCode.OK) return reject(checked);
   const def = market.definition;
   const mode = stpCode(cmd.selfTradePreventionMode ?? def.defaultSelfTradePreventionMode);
-  const stopPrice = stop ? (cmd.stopPrice as number) : 0;
+  const stopPrice = stop ? (cmd.stopPrice ?? 0) : 0;
+  const trailingDelta = cmd.trailingDelta;
 
   let account = state.accounts.get(cmd.accountId);
   const tif = isMarket || type === LIMIT_MAKER ? GTC : timeInForceCode(cmd.timeInForce!);
@@ -95,8 +106,13 @@ export function placeOrder(tx: Tx, cmd: PlaceOrder): CommandResult {
       return reject(ResultCode.ORDER_WOULD_MATCH);
     }
   }
-  if (stop && wouldTrigger(side, type, stopPrice, market.lastPrice)) {
+  if (stop && stopPrice !== 0 && wouldTrigger(side, type, stopPrice, market.lastPrice)) {
     return reject(ResultCode.ORDER_WOULD_TRIGGER_IMMEDIATELY);
+  }
+  // A trailing stop that buys at market holds funds at a price derived from its stop price (risk.ts): without
+  // one there is no price to hold at.
+  if (trailingDelta !== undefined && isMarket && isBuy && stopPrice === 0) {
+    return reject(ResultCode.PARAMETER_REQUIRED);
   }
   // What the order may spend at most (checked against free funds now), how many lots it may take, and for a
   // market order the quote it may spend or must earn.
@@ -118,7 +134,9 @@ export function placeOrder(tx: Tx, cmd: PlaceOrder): CommandResult {
   } else if (!isMarket) {
     amount = notional;
   } else if (stop) {
-    amount = mul3(stopPrice, qty, market.notionalPerTickLot); // its worst case is unknown until it triggers
+    // Its worst case is unknown until it triggers: it holds at its stop price (risk.ts stopHoldPrice).
+    const holdPrice = trailingDelta === undefined ? stopPrice : trailingHoldPrice(stopPrice, trailingDelta);
+    amount = mul3(holdPrice, qty, market.notionalPerTickLot);
   } else {
     amount = byQuote ? quoteOrderQty : marketBuyCost(state, market, accountIndex, mode, qty);
     budget = amount;
@@ -143,6 +161,15 @@ export function placeOrder(tx: Tx, cmd: PlaceOrder): CommandResult {
   s.setUpdateTime(slot, cmd.timestamp);
   s.setClientOrderId(slot, cid);
   s.setQuoteOrderQty(slot, quoteOrderQty);
+  if (trailingDelta !== undefined) {
+    // With a stop price it tracks once the price reaches it; without, at once, from the last price (if any).
+    const now = stopPrice === 0;
+    s.setTrailing(slot, {
+      delta: trailingDelta,
+      time: now ? cmd.timestamp : -1,
+      price: now ? market.lastPrice : 0,
+    });
+  }
   if (stop) {
     hold(tx, account.balance(asset), amount);
     addOpen(state, slot);

@@ -3,7 +3,7 @@
 
 import type { Event } from './events.ts';
 import { mul2, mul3, type Units } from './money.ts';
-import { atMarket, BUY } from './order-store.ts';
+import { atMarket, BUY, type OrderStore } from './order-store.ts';
 import {
   type Account,
   Account as AccountClass,
@@ -92,11 +92,37 @@ export function heldBy(state: ExchangeState, slot: number): bigint {
   const m = state.marketList[s.market(slot)]!;
   if (s.side(slot) === BUY) {
     // A pending stop that will buy at market holds its stop price's worth (place-order.ts).
-    const price = s.pending(slot) === 1 && atMarket(s.orderType(slot)) ? s.stopPrice(slot) : s.price(slot);
+    const price =
+      s.pending(slot) === 1 && atMarket(s.orderType(slot)) ? stopHoldPrice(s, slot) : s.price(slot);
     return mul3(price, s.remaining(slot), m.notionalPerTickLot);
   }
   return mul2(s.remaining(slot), m.unitsPerLot);
 }
+
+/**
+ * The price a pending stop that buys at market holds funds at: its stop price, or for a trailing one the highest
+ * price a trailing stop activated there can trigger at without a gap, stopPrice × (1 + trailingDelta), in whole
+ * ticks rounded up. Once triggered it spends no more than that (stops.ts).
+ */
+export function stopHoldPrice(s: OrderStore, slot: number): number {
+  const trailing = s.trailing[slot];
+  const stop = s.stopPrice(slot);
+  return trailing === undefined ? stop : trailingHoldPrice(stop, trailing.delta);
+}
+
+/** stopPrice × (1 + delta BIPS), in whole ticks rounded up. */
+export function trailingHoldPrice(stopPrice: number, delta: number): number {
+  const scaled = stopPrice * (BIPS + delta);
+  // Exact: a non-multiple of BIPS below 2^53 is at least 1/BIPS from a whole, more than half a double's step.
+  if (scaled <= Number.MAX_SAFE_INTEGER) return Math.ceil(scaled / BIPS);
+  const exact = (BigInt(stopPrice) * BigInt(BIPS + delta) + BigInt(BIPS - 1)) / BigInt(BIPS);
+  return exact > MAX_SAFE_BIG ? Number.MAX_SAFE_INTEGER : Number(exact); // a price stays a safe integer
+}
+
+const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** Basis points in a whole: trailingDelta 100 is 1 %. */
+export const BIPS = 10_000;
 
 /** Gives back what a resting order still holds (on cancel or expiry). */
 export function releaseOrder(tx: Tx, slot: number): void {

@@ -33,7 +33,10 @@ export interface Snapshot {
   balances: { accountId: number; asset: string; free: bigint; locked: bigint }[];
   /** Open orders, per market bids then asks, each side in priority order (price, then time). */
   orders: OrderSnapshot[];
-  /** Pending stop orders, per market the rising list then the falling one, each in trigger order. */
+  /**
+   * Pending stop orders, per market the rising list then the falling one, each in trigger order, then the
+   * trailing stops by id.
+   */
   stops: OrderSnapshot[];
 }
 
@@ -49,7 +52,7 @@ export function snapshot(state: ExchangeState): Snapshot {
     return order;
   };
   for (const m of state.marketList) {
-    for (const slot of [...m.risingStops, ...m.fallingStops]) stops.push(viewOf(m, slot));
+    for (const slot of [...m.risingStops, ...m.fallingStops, ...m.trailingStops]) stops.push(viewOf(m, slot));
     for (const side of [BUY, SELL]) {
       for (const slot of m.book.orders(side)) {
         orders.push({ ...viewOf(m, slot), queuedAt: state.store.queuedAt(slot) });
@@ -168,6 +171,13 @@ export function restore(snap: Snapshot, bookKind: BookKind = 'fast'): ExchangeSt
     store.setTime(slot, o.time);
     store.setUpdateTime(slot, o.updateTime);
     store.setClientOrderId(slot, o.clientOrderId);
+    if (o.trailingDelta !== undefined) {
+      store.setTrailing(slot, {
+        delta: o.trailingDelta,
+        time: o.trailingTime ?? -1,
+        price: o.trailingPrice ?? 0,
+      });
+    }
     if (i >= pendingFrom) {
       addStop(state, market, slot);
     } else {

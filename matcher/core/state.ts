@@ -98,6 +98,16 @@ export class Market {
   /** Stop orders waiting for it to fall to their stop (SELL STOP_LOSS*, BUY TAKE_PROFIT*): slots, by stop price
    * descending, then order id. */
   readonly fallingStops: number[] = [];
+  /**
+   * Trailing stops (see stops.ts), waiting to begin tracking or tracking: slots by order id. Their trigger moves
+   * with every trade, so they are looked at one by one after each match rather than kept in trigger order.
+   */
+  readonly trailingStops: number[] = [];
+  /**
+   * The prices of this command's trades here, in order, recorded only while trailing stops wait (matching.ts);
+   * stops.ts shows them to the trailing stops after each match and empties it.
+   */
+  readonly tradePrices: number[] = [];
 
   /** Open orders of the account at `accountIndex` here. */
   openCountOf(accountIndex: number): number {

@@ -2,12 +2,21 @@
 // locked until the last trade price reaches their stop price: BUY STOP_LOSS* and SELL TAKE_PROFIT* when it
 // rises to it, SELL STOP_LOSS* and BUY TAKE_PROFIT* when it falls to it (Binance's directions). Triggering
 // happens after the match that moved the price, never inside it: the rising list is served first (lowest stop
-// first), then the falling list (highest stop first), oldest first at one stop, one order at a time, looking
-// again after each, so cascades are deterministic.
+// first), then the falling list (highest stop first), then the trailing stops that triggered (in the order they
+// did), oldest first at one stop, one order at a time, looking again after each, so cascades are deterministic.
+//
+// Trailing stops (trailingDelta, Binance's faqs/trailing-stop-faq.md) track the best trade price since they began
+// tracking, the lowest for a BUY and the highest for a SELL, and trigger when a trade moves trailingDelta BIPS
+// against it: a BUY at a price >= lowest × (1 + delta), a SELL at <= highest × (1 - delta). With a stop price
+// they begin tracking at the first trade that meets it, whose price is then the best; without one, at once from
+// the last price (or the next trade's, before the first). They see every trade of a match, in order (the
+// market records the prices while any wait), and what they trigger waits until the match is over, like any stop.
+// Their tracking state changes without the order otherwise changing, so each change is reported as an order
+// update: the database keeps it, and a restored state goes on from where it was.
 
 import { execute } from './execute.ts';
 import { atMarket, BUY, STOP_LOSS, STOP_LOSS_LIMIT } from './order-store.ts';
-import { heldBy, release, type Tx } from './risk.ts';
+import { BIPS, heldBy, release, type Tx } from './risk.ts';
 import type { ExchangeState, Market } from './state.ts';
 
 /** Whether a stop of this side and type triggers when the last price rises to its stop (else when it falls). */
@@ -23,6 +32,7 @@ export function wouldTrigger(side: number, type: number, stopPrice: number, last
 /** The list a pending stop waits in. */
 export function stopListOf(state: ExchangeState, market: Market, slot: number): number[] {
   const s = state.store;
+  if (s.trailing[slot] !== undefined) return market.trailingStops;
   return triggersOnRise(s.side(slot), s.orderType(slot)) ? market.risingStops : market.fallingStops;
 }
 
@@ -31,14 +41,15 @@ export function addStop(state: ExchangeState, market: Market, slot: number): voi
   const s = state.store;
   const list = stopListOf(state, market, slot);
   const rising = list === market.risingStops;
+  const trailing = list === market.trailingStops;
   const stop = s.stopPrice(slot);
   const id = s.id(slot);
-  // First position whose order triggers later than this one.
+  // First position whose order triggers later than this one (trailing stops: a higher id).
   let lo = 0;
   let hi = list.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    const other = s.stopPrice(list[mid]!);
+    const other = trailing ? stop : s.stopPrice(list[mid]!);
     const later = rising ? other > stop : other < stop;
     if (later || (other === stop && s.id(list[mid]!) > id)) hi = mid;
     else lo = mid + 1;
@@ -58,7 +69,9 @@ export function removeStop(state: ExchangeState, market: Market, slot: number): 
 export function triggerStops(tx: Tx, market: Market): void {
   const state = tx.state;
   const s = state.store;
+  const triggered: number[] = [];
   for (;;) {
+    if (market.tradePrices.length > 0) trackPrices(tx, market, triggered);
     const last = market.lastPrice;
     if (last === 0) return;
     let slot: number;
@@ -66,11 +79,71 @@ export function triggerStops(tx: Tx, market: Market): void {
       slot = market.risingStops.shift()!;
     } else if (market.fallingStops.length > 0 && s.stopPrice(market.fallingStops[0]!) >= last) {
       slot = market.fallingStops.shift()!;
+    } else if (triggered.length > 0) {
+      slot = triggered.shift()!;
     } else {
       return;
     }
     activate(tx, market, slot);
   }
+}
+
+/**
+ * Shows the trailing stops the prices of the trades since the last look, in order: each may begin tracking,
+ * move its best price, or trigger (taken off the trailing list onto `triggered`, in the order they trigger).
+ * Reports every stop whose tracking changed and that did not trigger.
+ */
+function trackPrices(tx: Tx, market: Market, triggered: number[]): void {
+  const s = tx.state.store;
+  const prices = market.tradePrices;
+  const list = market.trailingStops;
+  let moved: number[] | null = null;
+  for (const price of prices) {
+    for (let i = 0; i < list.length;) {
+      const slot = list[i]!;
+      const trailing = s.trailing[slot]!;
+      const buy = s.side(slot) === BUY;
+      let changed = false;
+      if (trailing.time === -1) {
+        // Waiting for its stop price: the first trade that meets it begins tracking, from its own price.
+        if (wouldTrigger(s.side(slot), s.orderType(slot), s.stopPrice(slot), price)) {
+          trailing.time = tx.time;
+          trailing.price = price;
+          changed = true;
+        }
+      } else if (trailing.price === 0 || (buy ? price < trailing.price : price > trailing.price)) {
+        trailing.price = price;
+        changed = true;
+      } else if (movedAgainst(buy, price, trailing.price, trailing.delta)) {
+        list.splice(i, 1);
+        triggered.push(slot);
+        continue;
+      }
+      if (changed && !(moved ??= []).includes(slot)) moved.push(slot);
+      i++;
+    }
+  }
+  prices.length = 0;
+  if (moved === null) return;
+  const accounts = tx.state.accountList;
+  for (const slot of moved) {
+    if (triggered.includes(slot)) continue; // reported when it runs
+    tx.events.push(s.view(slot, market.symbol, accounts[s.account(slot)]!.id));
+  }
+}
+
+/**
+ * Whether `price` is trailingDelta BIPS or more against `best`: for a BUY price >= best × (1 + delta), for a
+ * SELL price <= best × (1 - delta). Exact in integers (bigint past 2^53).
+ */
+function movedAgainst(buy: boolean, price: number, best: number, delta: number): boolean {
+  const factor = buy ? BIPS + delta : BIPS - delta;
+  const lhs = price * BIPS;
+  const rhs = best * factor;
+  if (lhs <= Number.MAX_SAFE_INTEGER && rhs <= Number.MAX_SAFE_INTEGER) return buy ? lhs >= rhs : lhs <= rhs;
+  const l = BigInt(price) * BigInt(BIPS);
+  const r = BigInt(best) * BigInt(factor);
+  return buy ? l >= r : l <= r;
 }
 
 /**
