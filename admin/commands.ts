@@ -67,6 +67,31 @@ const FILTERS: Record<string, [field: string, description: string]> = {
   'max-price': ['maxPrice', 'PRICE_FILTER: the highest price'],
 };
 
+/** A market's whole-number settings: flag -> [body field, value name, description]. */
+const COUNTS: Record<string, [field: string, value: string, description: string]> = {
+  'max-num-orders': ['maxNumOrders', 'N', 'MAX_NUM_ORDERS: open orders an account may have on it'],
+  'min-trailing-above-delta': [
+    'minTrailingAboveDelta',
+    'BIPS',
+    'TRAILING_DELTA: the least trailingDelta of a trailing stop triggered by a rise (default 10)',
+  ],
+  'max-trailing-above-delta': [
+    'maxTrailingAboveDelta',
+    'BIPS',
+    'TRAILING_DELTA: the most trailingDelta of a trailing stop triggered by a rise (default 2000)',
+  ],
+  'min-trailing-below-delta': [
+    'minTrailingBelowDelta',
+    'BIPS',
+    'TRAILING_DELTA: the least trailingDelta of a trailing stop triggered by a fall (default 10)',
+  ],
+  'max-trailing-below-delta': [
+    'maxTrailingBelowDelta',
+    'BIPS',
+    'TRAILING_DELTA: the most trailingDelta of a trailing stop triggered by a fall (default 2000)',
+  ],
+};
+
 const fee = (description: string, required = false): OptionSpec => ({
   value: 'FRACTION',
   description: `${description}, as a fraction: 0.001 is 0.1 %`,
@@ -136,16 +161,14 @@ export const COMMANDS: Command[] = [
       ...Object.fromEntries(
         Object.entries(FILTERS).map(([flag, [, description]]) => [flag, { value: 'DECIMAL', description }]),
       ),
-      'max-num-orders': { value: 'N', description: 'MAX_NUM_ORDERS: open orders an account may have on it' },
+      ...Object.fromEntries(
+        Object.entries(COUNTS).map(([flag, [, value, description]]) => [flag, { value, description }]),
+      ),
       'maker-fee': fee('the fee of the resting side'),
       'taker-fee': fee('the fee of the incoming side'),
       status: { value: 'TRADING|HALT', description: 'the status it opens with (default TRADING)' },
     },
     request: ({ options: o }) => {
-      const maxNumOrders = o['max-num-orders'] === undefined ? undefined : Number(o['max-num-orders']);
-      if (maxNumOrders !== undefined && !(Number.isSafeInteger(maxNumOrders) && maxNumOrders > 0)) {
-        throw new UsageError('--max-num-orders must be a positive whole number');
-      }
       const body: Record<string, unknown> = {
         symbol: o.symbol,
         baseAsset: o.base,
@@ -154,10 +177,17 @@ export const COMMANDS: Command[] = [
         stepSize: o['step-size'],
         makerFee: o['maker-fee'],
         takerFee: o['taker-fee'],
-        maxNumOrders,
         status: o.status,
       };
       for (const [flag, [field]] of Object.entries(FILTERS)) body[field] = o[flag];
+      for (const [flag, [field]] of Object.entries(COUNTS)) {
+        const text = o[flag];
+        if (text === undefined) continue;
+        const n = Number(text);
+        if (!(Number.isSafeInteger(n) && n > 0))
+          throw new UsageError(`--${flag} must be a positive whole number`);
+        body[field] = n;
+      }
       return { method: 'POST', path: '/markets', body };
     },
     show: ({ symbol }: { symbol: string }) => `created market ${symbol}`,

@@ -8,6 +8,17 @@ import type { MarketDefinition, MarketStatus } from '../matcher/core/index.ts';
 import { decode } from '../matcher/wire.ts';
 import type { MarketCatalog, MarketInfo } from './markets.ts';
 
+/**
+ * The TRAILING_DELTA bounds of a market stored before they existed: resolveMarket's defaults, as the matcher's
+ * restore fills them in (the row carries them once the matcher next writes it).
+ */
+const TRAILING_DEFAULTS = {
+  minTrailingAboveDelta: 10,
+  maxTrailingAboveDelta: 2000,
+  minTrailingBelowDelta: 10,
+  maxTrailingBelowDelta: 2000,
+};
+
 export class DatabaseMarkets implements MarketCatalog {
   private readonly db: Database;
   private readonly maxAgeMs: number;
@@ -47,7 +58,7 @@ export class DatabaseMarkets implements MarketCatalog {
     const markets = new Map<string, MarketInfo>();
     for (const r of rows) {
       const text = typeof r.definition === 'string' ? r.definition : JSON.stringify(r.definition);
-      const definition = decode<MarketDefinition>(text);
+      const definition = { ...TRAILING_DEFAULTS, ...decode<MarketDefinition>(text) };
       markets.set(definition.symbol, {
         definition,
         status: r.status as MarketStatus,

@@ -16,6 +16,19 @@ const tagsJson = (o: OrderTags) => ({
   ...(o.strategyType === undefined ? {} : { strategyType: o.strategyType }),
 });
 
+/** A trailing stop's trailingDelta and trailingTime (-1 until it begins tracking); nothing for other orders. */
+const trailingJson = (o: Omit<OrderUpdate, 'type'>) =>
+  o.trailingDelta === undefined ? {} : { trailingDelta: o.trailingDelta, trailingTime: o.trailingTime ?? -1 };
+
+/**
+ * A stop order's stopPrice (zero on a trailing stop that gave none), then a trailing stop's fields: Binance's
+ * conditional fields of RESULT, FULL and cancel responses.
+ */
+export function stopJson(o: Omit<OrderUpdate, 'type'>, m: MarketDefinition) {
+  if (o.stopPrice === undefined && o.trailingDelta === undefined) return {};
+  return { stopPrice: formatSteps(o.stopPrice ?? 0, m.tickSize), ...trailingJson(o) };
+}
+
 const STOPS = new Set(['STOP_LOSS', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT']);
 
 /** Whether an order the core just reported is on the book (a stop is not until triggered). */
@@ -38,6 +51,7 @@ export function orderJson(o: OrderView, m: MarketDefinition) {
     type: o.orderType,
     side: o.side,
     stopPrice: formatSteps(o.stopPrice ?? 0, m.tickSize),
+    ...trailingJson(o),
     icebergQty: formatUnits(0n),
     time: o.time,
     updateTime: o.updateTime,
@@ -52,7 +66,8 @@ export function orderJson(o: OrderView, m: MarketDefinition) {
 
 /**
  * A new order's response, by newOrderRespType. ACK is Binance's five fields only (its glossary: "only the
- * following fields are emitted"); RESULT and FULL carry strategyId and strategyType when the request gave them.
+ * following fields are emitted"); RESULT and FULL carry strategyId and strategyType when the request gave them,
+ * and a trailing stop's trailingDelta and trailingTime.
  */
 export function newOrderJson(
   o: OrderView,
@@ -81,7 +96,7 @@ export function newOrderJson(
     timeInForce: full.timeInForce,
     type: full.type,
     side: full.side,
-    ...(o.stopPrice === undefined ? {} : { stopPrice: full.stopPrice }),
+    ...stopJson(o, m),
     workingTime: o.isWorking ? transactTime : -1,
     selfTradePreventionMode: full.selfTradePreventionMode,
     ...tagsJson(o),

@@ -376,7 +376,7 @@ describe('real responses fit the documented schemas', () => {
     await order(2, 'symbol=BTCUSDT&side=BUY&type=MARKET&quoteOrderQty=300&newOrderRespType=ACK');
     await order(
       2,
-      'symbol=BTCUSDT&side=BUY&type=STOP_LOSS&quantity=0.1&stopPrice=31000&newOrderRespType=RESULT',
+      'symbol=BTCUSDT&side=BUY&type=STOP_LOSS&quantity=0.1&stopPrice=31000&trailingDelta=100&newOrderRespType=RESULT',
     );
     await order(
       1,

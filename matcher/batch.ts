@@ -215,6 +215,9 @@ export class BatchBuilder {
       queuedAt: position?.queuedAt ?? null,
       strategyId: tags?.strategyId ?? null,
       strategyType: tags?.strategyType ?? null,
+      trailingDelta: o.trailingDelta ?? null,
+      trailingTime: o.trailingTime ?? null,
+      trailingPrice: o.trailingPrice ?? null,
     };
   }
 }

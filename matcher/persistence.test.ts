@@ -20,7 +20,10 @@ import {
   type Command,
   createState,
   type ExchangeState,
+  type Lots,
+  type PlaceOrder,
   type Snapshot,
+  type Ticks,
   snapshot,
   stateHash,
   validate,
@@ -123,6 +126,50 @@ describe.each(DRIVERS)('matcher state on %s', (kind) => {
     },
     60_000,
   );
+
+  it("loads back trailing stops' state: waiting (-1), tracking, and the best price since", async () => {
+    await reset();
+    let time = 1_700_000_000_000;
+    const place = (accountId: number, order: Partial<PlaceOrder>): PlaceOrder => ({
+      type: 'placeOrder',
+      accountId,
+      symbol: 'ETHUSDT',
+      side: 'SELL',
+      orderType: 'LIMIT',
+      quantity: 100 as Lots, // 0.1 ETH
+      timestamp: ++time,
+      ...order,
+    });
+    // A trade at `price` ticks: account 1's resting sell, account 2's buy against it.
+    const tradeAt = (price: number): PlaceOrder[] => [
+      place(1, { timeInForce: 'GTC', price: price as Ticks }),
+      place(2, { side: 'BUY', timeInForce: 'IOC', price: price as Ticks }),
+    ];
+    const opening = tradeAt(10_000);
+    const tracking = place(3, { orderType: 'STOP_LOSS', trailingDelta: 100 }); // from 100.00 at once
+    const commands = [
+      ...setupCommands(3),
+      ...opening,
+      tracking,
+      place(3, { orderType: 'TAKE_PROFIT', stopPrice: 15_000 as Ticks, trailingDelta: 200 }), // waits for 150.00
+      ...tradeAt(11_000),
+      ...tradeAt(10_950),
+    ];
+    const state = await commitAll(commands, 4);
+    const loaded = await load(client);
+    expect(stateHash(loaded)).toBe(stateHash(state));
+    expect(canonical(snapshot(loaded))).toEqual(canonical(snapshot(state)));
+    const trailing = (s: ExchangeState) =>
+      canonical(snapshot(s)).stops.map((o) => [o.trailingDelta, o.trailingTime, o.trailingPrice]);
+    expect(trailing(loaded)).toEqual([
+      [100, tracking.timestamp, 11_000],
+      [200, -1, undefined],
+    ]);
+    // 110.00 × 0.99 = 108.90 triggers the tracking one, on both.
+    for (const command of tradeAt(10_890)) expect(apply(loaded, command)).toEqual(apply(state, command));
+    expect(stateHash(loaded)).toBe(stateHash(state));
+    expect(trailing(loaded)).toEqual([[200, -1, undefined]]);
+  });
 
   it('keeps a ledger that adds up to every balance and conserves every asset', async () => {
     await reset();

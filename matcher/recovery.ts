@@ -77,6 +77,9 @@ function orderSnapshot(r: OrderRow): OrderSnapshot {
     order.origQuoteOrderQty = r.origQuoteOrderQty as OrderSnapshot['cumQuote'];
   if (r.stopPrice !== 0) order.stopPrice = r.stopPrice as OrderSnapshot['price'];
   if (r.queuedAt !== null) order.queuedAt = r.queuedAt;
+  if (r.trailingDelta !== null) order.trailingDelta = r.trailingDelta;
+  if (r.trailingTime !== null) order.trailingTime = r.trailingTime;
+  if (r.trailingPrice !== null) order.trailingPrice = r.trailingPrice as OrderSnapshot['price'];
   return order;
 }
 

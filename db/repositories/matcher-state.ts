@@ -75,6 +75,15 @@ export interface OrderRow {
   /** Set when the order is first written, never changed after (the upsert leaves them alone). */
   strategyId: number | null;
   strategyType: number | null;
+  /** Trailing stops only (null otherwise): BIPS; set when the order is first written. */
+  trailingDelta: number | null;
+  /** Trailing stops: when tracking began, -1 until then. Null in an update keeps the stored value. */
+  trailingTime: number | null;
+  /**
+   * Trailing stops while tracking: the best trade price since, in ticks (what a restart goes on from). Null in
+   * an update keeps the stored value.
+   */
+  trailingPrice: number | null;
 }
 
 export interface TradeRow {
@@ -299,7 +308,8 @@ function ordersStatement(r: OrderRow[]): SQL {
   return sql`
     insert into orders (order_id, symbol, account_id, client_order_id, side, type, time_in_force, price,
       stop_price, orig_qty, executed_qty, cum_quote, orig_quote_order_qty, status, self_trade_prevention_mode,
-      prevented_qty, time, update_time, is_working, queued_at, strategy_id, strategy_type)
+      prevented_qty, time, update_time, is_working, queued_at, strategy_id, strategy_type, trailing_delta,
+      trailing_time, trailing_price)
     select * from unnest(${col((o) => o.orderId)}::int8[], ${col((o) => o.symbol)}::text[],
       ${col((o) => o.accountId)}::int8[], ${col((o) => o.clientOrderId)}::text[], ${col((o) => o.side)}::text[],
       ${col((o) => o.type)}::text[], ${col((o) => o.timeInForce)}::text[], ${col((o) => o.price)}::int8[],
@@ -308,12 +318,16 @@ function ordersStatement(r: OrderRow[]): SQL {
       ${col((o) => o.status)}::text[], ${col((o) => o.selfTradePreventionMode)}::text[],
       ${col((o) => o.preventedQty)}::int8[], ${col((o) => o.time)}::int8[], ${col((o) => o.updateTime)}::int8[],
       ${col((o) => o.isWorking)}::bool[], ${col((o) => o.queuedAt)}::int8[],
-      ${col((o) => o.strategyId)}::int8[], ${col((o) => o.strategyType)}::int8[])
+      ${col((o) => o.strategyId)}::int8[], ${col((o) => o.strategyType)}::int8[],
+      ${col((o) => o.trailingDelta)}::int4[], ${col((o) => o.trailingTime)}::int8[],
+      ${col((o) => o.trailingPrice)}::int8[])
     ${FENCED}
     on conflict (order_id) do update set client_order_id = excluded.client_order_id,
       orig_qty = excluded.orig_qty, executed_qty = excluded.executed_qty, cum_quote = excluded.cum_quote,
       status = excluded.status, prevented_qty = excluded.prevented_qty, update_time = excluded.update_time,
-      is_working = orders.is_working or excluded.is_working, queued_at = excluded.queued_at`;
+      is_working = orders.is_working or excluded.is_working, queued_at = excluded.queued_at,
+      trailing_time = coalesce(excluded.trailing_time, orders.trailing_time),
+      trailing_price = coalesce(excluded.trailing_price, orders.trailing_price)`;
 }
 
 function tradesStatement(r: TradeRow[]): SQL {
@@ -410,5 +424,8 @@ function orderOf(r: Record<string, unknown>): OrderRow {
     queuedAt: r.queued_at === null ? null : Number(r.queued_at),
     strategyId: r.strategy_id === null ? null : Number(r.strategy_id),
     strategyType: r.strategy_type === null ? null : Number(r.strategy_type),
+    trailingDelta: r.trailing_delta === null ? null : Number(r.trailing_delta),
+    trailingTime: r.trailing_time === null ? null : Number(r.trailing_time),
+    trailingPrice: r.trailing_price === null ? null : Number(r.trailing_price),
   };
 }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { int53, units } from './columns.ts';
 
 /** Every order the matcher accepted, as its last update left it (what GET /api/v3/order and friends read). */
@@ -34,6 +34,12 @@ export const orders = pgTable(
     /** Binance's strategyId and strategyType, as the order's request gave them (null when it did not). */
     strategyId: int53('strategy_id'),
     strategyType: int53('strategy_type'),
+    /** Trailing stops only (null otherwise): their trailingDelta in BIPS, as the request gave it. */
+    trailingDelta: integer('trailing_delta'),
+    /** When the trailing stop began tracking (ms since the epoch), -1 until then. */
+    trailingTime: int53('trailing_time'),
+    /** In ticks: the best trade price since tracking began, which the trigger is measured from; the core's state. */
+    trailingPrice: int53('trailing_price'),
   },
   (t) => [
     // openOrders: an account's open orders, in one symbol or all.

@@ -21,6 +21,15 @@ import type { PathItem, Schema } from './types.ts';
 
 const amount = ref('Amount');
 
+/** TRAILING_DELTA's bounds, in BIPS (default 10 to 2000); the matcher refuses min > max (-1130). */
+const TRAILING_BOUNDS = [
+  'minTrailingAboveDelta',
+  'maxTrailingAboveDelta',
+  'minTrailingBelowDelta',
+  'maxTrailingBelowDelta',
+];
+const TRAILING_BIPS: Schema = { type: 'integer', minimum: 1, maximum: 9999 };
+
 /** The admin API's bodies (as its zod schemas accept them) and answers. */
 export const ADMIN_SCHEMAS: Readonly<Record<string, Schema>> = {
   MarketRequest: strict(
@@ -37,11 +46,22 @@ export const ADMIN_SCHEMAS: Readonly<Record<string, Schema>> = {
       minPrice: DECIMAL,
       maxPrice: DECIMAL,
       maxNumOrders: { type: 'integer', minimum: 1 },
+      ...Object.fromEntries(TRAILING_BOUNDS.map((name) => [name, TRAILING_BIPS])),
       makerFee: { ...DECIMAL, description: 'A fraction: "0.001" is 0.1 %.' },
       takerFee: { ...DECIMAL, description: 'A fraction: "0.001" is 0.1 %.' },
       status: enumOf(MARKET_STATUSES),
     },
-    ['minNotional', 'maxNotional', 'minQty', 'maxQty', 'minPrice', 'maxPrice', 'maxNumOrders', 'status'],
+    [
+      'minNotional',
+      'maxNotional',
+      'minQty',
+      'maxQty',
+      'minPrice',
+      'maxPrice',
+      'maxNumOrders',
+      ...TRAILING_BOUNDS,
+      'status',
+    ],
   ),
   Asset: { type: 'string', pattern: '^[A-Z0-9]{1,20}$', examples: ['USDT'] },
   MarketStatusRequest: strict({ status: enumOf(MARKET_STATUSES) }),

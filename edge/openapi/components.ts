@@ -52,11 +52,19 @@ const tags = {
 } satisfies Record<string, Schema>;
 const TAGS = Object.keys(tags);
 
+/** Binance's conditional fields of a trailing stop (present exactly when the order has a trailingDelta). */
+const trailing = {
+  trailingDelta: { ...int, description: 'In BIPS (1 = 0.01 %).' },
+  trailingTime: { ...int, description: 'When the order began tracking the price, ms; -1 until then.' },
+} satisfies Record<string, Schema>;
+const TRAILING = Object.keys(trailing);
+
 const result = {
   ...ack,
   ...orderCore,
   origQuoteOrderQty: amount,
   stopPrice: amount,
+  ...trailing,
   workingTime: int,
   selfTradePreventionMode: enumOf(STP_MODES),
   ...tags,
@@ -142,6 +150,12 @@ export const SCHEMAS: Readonly<Record<string, Schema>> = {
       filter('PRICE_FILTER', { minPrice: amount, maxPrice: amount, tickSize: amount }),
       filter('LOT_SIZE', { minQty: amount, maxQty: amount, stepSize: amount }),
       filter('MARKET_LOT_SIZE', { minQty: amount, maxQty: amount, stepSize: amount }),
+      filter('TRAILING_DELTA', {
+        minTrailingAboveDelta: int,
+        maxTrailingAboveDelta: int,
+        minTrailingBelowDelta: int,
+        maxTrailingBelowDelta: int,
+      }),
       filter('NOTIONAL', {
         minNotional: amount,
         applyMinToMarket: boolean,
@@ -216,8 +230,8 @@ export const SCHEMAS: Readonly<Record<string, Schema>> = {
   }),
   Fill: object({ price: amount, qty: amount, commission: amount, commissionAsset: string, tradeId: int }),
   OrderAck: object(ack),
-  OrderResult: object(result, ['stopPrice', ...TAGS]),
-  OrderFull: object({ ...result, fills: arrayOf(ref('Fill')) }, ['stopPrice', ...TAGS]),
+  OrderResult: object(result, ['stopPrice', ...TRAILING, ...TAGS]),
+  OrderFull: object({ ...result, fills: arrayOf(ref('Fill')) }, ['stopPrice', ...TRAILING, ...TAGS]),
   NewOrder: {
     description: 'By newOrderRespType: ACK, RESULT or FULL (the default for MARKET and LIMIT orders).',
     anyOf: [ref('OrderAck'), ref('OrderResult'), ref('OrderFull')],
@@ -230,6 +244,7 @@ export const SCHEMAS: Readonly<Record<string, Schema>> = {
       clientOrderId: string,
       ...orderCore,
       stopPrice: amount,
+      ...trailing,
       icebergQty: amount,
       time: int,
       updateTime: int,
@@ -240,7 +255,7 @@ export const SCHEMAS: Readonly<Record<string, Schema>> = {
       preventedQuantity: amount,
       ...tags,
     },
-    ['preventedQuantity', ...TAGS],
+    ['preventedQuantity', ...TRAILING, ...TAGS],
   ),
   CanceledOrder: object(
     {
@@ -252,9 +267,10 @@ export const SCHEMAS: Readonly<Record<string, Schema>> = {
       transactTime: int,
       ...orderCore,
       stopPrice: amount,
+      ...trailing,
       selfTradePreventionMode: enumOf(STP_MODES),
     },
-    ['stopPrice'],
+    ['stopPrice', ...TRAILING],
   ),
   CancelReplace: object({
     cancelResult: enumOf(['SUCCESS', 'FAILURE']),

@@ -22,7 +22,8 @@ const CODES: Readonly<Record<number, string>> = {
   [-1100]: 'ILLEGAL_CHARS: illegal characters in a parameter (or X-MBX-TIME-UNIT other than MILLISECOND)',
   [-1101]: 'TOO_MANY_PARAMETERS: a parameter sent twice, symbol with symbols, or too many symbols',
   [-1102]: 'MANDATORY_PARAM_EMPTY_OR_MALFORMED: a mandatory parameter not sent, empty/null or malformed',
-  [-1106]: 'PARAM_NOT_REQUIRED: a parameter sent when not required (iceberg, trailing, pegged orders)',
+  [-1106]:
+    'PARAM_NOT_REQUIRED: a parameter sent when not required (iceberg and pegged orders, trailingDelta but not a stop order)',
   [-1115]: 'INVALID_TIMEINFORCE',
   [-1116]: 'INVALID_ORDER_TYPE',
   [-1117]: 'INVALID_SIDE',

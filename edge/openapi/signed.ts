@@ -31,7 +31,21 @@ const orderParams = (clientOrderId: string): Param[] => [
   param('quantity', DECIMAL, 'Base quantity: every order but a MARKET order by quoteOrderQty.'),
   param('quoteOrderQty', DECIMAL, 'MARKET only, instead of quantity: the quote to spend or to receive.'),
   param('price', DECIMAL, 'LIMIT, LIMIT_MAKER and the *_LIMIT stop orders.'),
-  param('stopPrice', DECIMAL, 'The stop orders: the last trade price that triggers them.'),
+  param(
+    'stopPrice',
+    DECIMAL,
+    'The stop orders: the last trade price that triggers them; optional with trailingDelta, where it is the ' +
+      'price that starts the trailing.',
+  ),
+  param('trailingDelta', {
+    ...integer(
+      'Makes a stop order a trailing stop: it triggers once the last price moves this far, in BIPS (1 = 0.01 %), ' +
+        'against it from the best price since it began tracking (at once without stopPrice, else when stopPrice ' +
+        'is reached). The stop orders only (-1106 on others); within the TRAILING_DELTA filter (-1013); not a ' +
+        'positive integer: -1100.',
+      1,
+    ),
+  }),
   param(clientOrderId, CLIENT_ORDER_ID, 'Generated when not sent.'),
   param(
     'newOrderRespType',
@@ -59,8 +73,8 @@ const ORDER_ERRORS = {
   400: [-1013, -1100, -1102, -1106, -1115, -1116, -1117, -1121, -1130, -2010],
 } as const;
 const UNSUPPORTED =
-  'Iceberg, trailing-stop and pegged orders are not supported: icebergQty, trailingDelta, pegPriceType, ' +
-  'pegOffsetValue and pegOffsetType are refused (-1106).';
+  'Iceberg and pegged orders are not supported: icebergQty, pegPriceType, pegOffsetValue and pegOffsetType ' +
+  'are refused (-1106).';
 const which = (idName: string, cidName: string): Param[] => [
   param(idName, integer('The order by its id.')),
   param(cidName, CLIENT_ORDER_ID, 'The order by its clientOrderId.'),

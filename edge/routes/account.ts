@@ -190,6 +190,8 @@ function viewOf(r: OrderRow): OrderView {
     ...(r.origQuoteOrderQty === null
       ? {}
       : { origQuoteOrderQty: r.origQuoteOrderQty as OrderView['cumQuote'] }),
+    ...(r.trailingDelta === null ? {} : { trailingDelta: r.trailingDelta }),
+    ...(r.trailingTime === null ? {} : { trailingTime: r.trailingTime }),
     ...(r.strategyId === null ? {} : { strategyId: r.strategyId }),
     ...(r.strategyType === null ? {} : { strategyType: r.strategyType }),
   };

@@ -91,6 +91,34 @@ describe('admin API', () => {
     expect((await admin('DELETE', 'api-keys/nope')).status).toBe(404);
   });
 
+  it("takes a market's TRAILING_DELTA bounds, which exchangeInfo then lists", async () => {
+    const { admin, app } = harness();
+    const bounds = {
+      minTrailingAboveDelta: 20,
+      maxTrailingAboveDelta: 500,
+      minTrailingBelowDelta: 30,
+      maxTrailingBelowDelta: 9999,
+    };
+    expect((await admin('POST', 'markets', { ...market, ...bounds })).status).toBe(201);
+    const info = (await (await app.request('/api/v3/exchangeInfo?symbol=SOLUSDT')).json()) as {
+      symbols: { filters: { filterType: string }[] }[];
+    };
+    expect(info.symbols[0]!.filters.find((f) => f.filterType === 'TRAILING_DELTA')).toEqual({
+      filterType: 'TRAILING_DELTA',
+      ...bounds,
+    });
+    // The matcher checks min <= max < 10000.
+    const refused = await admin('POST', 'markets', {
+      ...market,
+      symbol: 'XRPUSDT',
+      baseAsset: 'XRP',
+      minTrailingAboveDelta: 600,
+      maxTrailingAboveDelta: 500,
+    });
+    expect(refused).toMatchObject({ status: 400, body: { code: -1130 } });
+    expect((await admin('POST', 'markets', { ...market, minTrailingBelowDelta: 0 })).status).toBe(400);
+  });
+
   it('answers malformed bodies with -1130 and sends nothing', async () => {
     const { admin, sent } = harness();
     for (const bad of [

@@ -44,6 +44,11 @@ const MarketBody = z.strictObject({
   minPrice: decimal.optional(),
   maxPrice: decimal.optional(),
   maxNumOrders: z.number().int().positive().optional(),
+  // TRAILING_DELTA, in BIPS; the core checks 1 <= min <= max < 10000.
+  minTrailingAboveDelta: z.number().int().positive().optional(),
+  maxTrailingAboveDelta: z.number().int().positive().optional(),
+  minTrailingBelowDelta: z.number().int().positive().optional(),
+  maxTrailingBelowDelta: z.number().int().positive().optional(),
   makerFee: decimal,
   takerFee: decimal,
   status: z.enum(['TRADING', 'HALT']).optional(),
@@ -151,6 +156,10 @@ export function adminRoutes(deps: AdminRoutesDeps): Hono<EdgeEnv> {
       minPrice: steps(b.minPrice, tickSize, 'minPrice'),
       maxPrice: steps(b.maxPrice, tickSize, 'maxPrice'),
       maxNumOrders: b.maxNumOrders,
+      minTrailingAboveDelta: b.minTrailingAboveDelta,
+      maxTrailingAboveDelta: b.maxTrailingAboveDelta,
+      minTrailingBelowDelta: b.minTrailingBelowDelta,
+      maxTrailingBelowDelta: b.maxTrailingBelowDelta,
       status: b.status,
     };
     for (const [key, value] of Object.entries(optional)) {

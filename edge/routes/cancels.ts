@@ -15,7 +15,7 @@ import type {
 import type { OrderTags, Reply } from '../../matcher/wire.ts';
 import type { EdgeEnv } from '../context.ts';
 import { binanceError, isRejection } from '../errors.ts';
-import { newOrderJson, orderJson, workingOf } from '../format.ts';
+import { newOrderJson, orderJson, stopJson, workingOf } from '../format.ts';
 import { BinanceHttpError } from '../http-error.ts';
 import { formatSteps, formatUnits } from '../money.ts';
 import { marketOf, oneOf, orderTarget, type Params, required, settled, steps } from '../params.ts';
@@ -45,7 +45,7 @@ function cancelJson(o: OrderUpdate, m: MarketDefinition, clientOrderId: string, 
     timeInForce: full.timeInForce,
     type: full.type,
     side: full.side,
-    ...(o.stopPrice === undefined ? {} : { stopPrice: full.stopPrice }),
+    ...stopJson(o, m),
     selfTradePreventionMode: full.selfTradePreventionMode,
   };
 }

@@ -30,10 +30,18 @@ describe('general endpoints', () => {
       baseAsset: 'BTC',
       quoteAsset: 'USDT',
       quoteOrderQtyMarketAllowed: true,
+      allowTrailingStop: true,
       filters: [
         { filterType: 'PRICE_FILTER', minPrice: '0.01000000', tickSize: '0.01000000' },
         { filterType: 'LOT_SIZE', minQty: '0.00010000', stepSize: '0.00010000' },
         { filterType: 'MARKET_LOT_SIZE', minQty: '0.00010000' },
+        {
+          filterType: 'TRAILING_DELTA',
+          minTrailingAboveDelta: 10,
+          maxTrailingAboveDelta: 2000,
+          minTrailingBelowDelta: 10,
+          maxTrailingBelowDelta: 2000,
+        },
         { filterType: 'NOTIONAL', minNotional: '1.00000000', applyMinToMarket: true },
         { filterType: 'MAX_NUM_ORDERS', maxNumOrders: 200 },
       ],

@@ -71,7 +71,7 @@ function symbolJson({ definition: m, status }: MarketInfo) {
     ocoAllowed: false,
     otoAllowed: false,
     quoteOrderQtyMarketAllowed: true,
-    allowTrailingStop: false,
+    allowTrailingStop: true,
     cancelReplaceAllowed: true,
     amendAllowed: true,
     isSpotTradingAllowed: true,
@@ -103,6 +103,13 @@ function filtersOf(m: MarketDefinition) {
       minQty: formatSteps(m.marketMinQty, m.stepSize),
       maxQty: formatSteps(m.marketMaxQty, m.stepSize),
       stepSize: formatUnits(m.stepSize),
+    },
+    {
+      filterType: 'TRAILING_DELTA',
+      minTrailingAboveDelta: m.minTrailingAboveDelta,
+      maxTrailingAboveDelta: m.maxTrailingAboveDelta,
+      minTrailingBelowDelta: m.minTrailingBelowDelta,
+      maxTrailingBelowDelta: m.maxTrailingBelowDelta,
     },
     {
       filterType: 'NOTIONAL',

@@ -10,7 +10,7 @@ import { effectiveFees, type FeeReads, NO_DISCOUNT, rateText } from '../commissi
 import type { EdgeEnv } from '../context.ts';
 import { isRejection } from '../errors.ts';
 import { newOrderJson, workingOf } from '../format.ts';
-import { BinanceHttpError } from '../http-error.ts';
+import { BinanceHttpError, illegal } from '../http-error.ts';
 import type { MarketCatalog, MarketInfo } from '../markets.ts';
 import { marketOf, oneOf, optionalInt, type Params, required, settled, steps, units } from '../params.ts';
 
@@ -25,7 +25,7 @@ export interface OrderRoutesDeps {
 
 export const RESP_TYPES = ['ACK', 'RESULT', 'FULL'] as const;
 export type RespType = (typeof RESP_TYPES)[number];
-const UNSUPPORTED = ['icebergQty', 'trailingDelta', 'pegPriceType', 'pegOffsetValue', 'pegOffsetType'];
+const UNSUPPORTED = ['icebergQty', 'pegPriceType', 'pegOffsetValue', 'pegOffsetType'];
 
 /** A new order as a request describes it: the command, and the labels that travel beside it (none: undefined). */
 export interface NewOrder {
@@ -58,6 +58,10 @@ export function orderFrom(p: Params, market: MarketInfo, accountId: number, clie
   if (price !== undefined) command.price = price as Ticks;
   const stopPrice = steps(p, 'stopPrice', m.tickSize, 'PRICE_FILTER');
   if (stopPrice !== undefined) command.stopPrice = stopPrice as Ticks;
+  const trailingDelta = optionalInt(p, 'trailingDelta');
+  // BIPS: a LONG, and positive (no distance is nothing to trail by); the core checks the type and the filter.
+  if (trailingDelta === 0) throw illegal('trailingDelta');
+  if (trailingDelta !== undefined) command.trailingDelta = trailingDelta;
   const quantity = steps(p, 'quantity', m.stepSize, 'LOT_SIZE');
   if (quantity !== undefined) command.quantity = quantity as Lots;
   const quote = units(p, 'quoteOrderQty');
