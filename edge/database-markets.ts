@@ -4,20 +4,9 @@
 
 import { sql } from 'drizzle-orm';
 import { type Database, rowsOf } from '../db/client.ts';
-import type { MarketDefinition, MarketStatus } from '../matcher/core/index.ts';
+import { type MarketDefinition, type MarketStatus, TRAILING_DEFAULTS } from '../matcher/core/index.ts';
 import { decode } from '../matcher/wire.ts';
 import type { MarketCatalog, MarketInfo } from './markets.ts';
-
-/**
- * The TRAILING_DELTA bounds of a market stored before they existed: resolveMarket's defaults, as the matcher's
- * restore fills them in (the row carries them once the matcher next writes it).
- */
-const TRAILING_DEFAULTS = {
-  minTrailingAboveDelta: 10,
-  maxTrailingAboveDelta: 2000,
-  minTrailingBelowDelta: 10,
-  maxTrailingBelowDelta: 2000,
-};
 
 export class DatabaseMarkets implements MarketCatalog {
   private readonly db: Database;
@@ -58,6 +47,7 @@ export class DatabaseMarkets implements MarketCatalog {
     const markets = new Map<string, MarketInfo>();
     for (const r of rows) {
       const text = typeof r.definition === 'string' ? r.definition : JSON.stringify(r.definition);
+      // A market stored before the TRAILING_DELTA bounds existed reads with their defaults, as the matcher's does.
       const definition = { ...TRAILING_DEFAULTS, ...decode<MarketDefinition>(text) };
       markets.set(definition.symbol, {
         definition,

@@ -107,15 +107,20 @@ export function commandMix(seed: number, count: number, accounts = 6): Command[]
       const type = pick(['STOP_LOSS', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT'] as const);
       const rises = (side === 'BUY') === type.startsWith('STOP_LOSS');
       const stopPrice = (m + (rises ? 1 : -1) * int(1, 500)) as Ticks;
+      const limit = type.endsWith('_LIMIT');
+      // One in three trails, half of those without a stop price (a market buy needs one).
+      const trailing = next() < 1 / 3;
+      const bare = trailing && (limit || side === 'SELL') && next() < 0.5;
       command = {
         type: 'placeOrder',
         accountId,
         symbol,
         side,
         orderType: type,
-        stopPrice,
+        ...(bare ? {} : { stopPrice }),
+        ...(trailing ? { trailingDelta: int(10, 300) } : {}),
         quantity: qty,
-        ...(type.endsWith('_LIMIT') ? { price: stopPrice, timeInForce: 'GTC' as const } : {}),
+        ...(limit ? { price: stopPrice, timeInForce: 'GTC' as const } : {}),
         timestamp: time,
       };
     } else if (r < 0.76 && known !== null) {

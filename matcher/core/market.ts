@@ -12,6 +12,17 @@ export const ASSET_NAME = /^[A-Z0-9]{1,20}$/;
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const isUnits = (n: unknown): n is bigint => typeof n === 'bigint' && n >= 0n && n <= MAX_UNITS;
 
+/**
+ * TRAILING_DELTA's default bounds, in BIPS (Binance's usual values); also what a definition stored before the
+ * bounds existed is read with.
+ */
+export const TRAILING_DEFAULTS = {
+  minTrailingAboveDelta: 10,
+  maxTrailingAboveDelta: 2000,
+  minTrailingBelowDelta: 10,
+  maxTrailingBelowDelta: 2000,
+} as const;
+
 /** The definition with defaults filled in, or a reason it is not a valid market. */
 export function resolveMarket(spec: MarketSpec): MarketDefinition | string {
   if (typeof spec.symbol !== 'string' || !SYMBOL.test(spec.symbol))
@@ -52,10 +63,10 @@ export function resolveMarket(spec: MarketSpec): MarketDefinition | string {
     maxNumOrders: spec.maxNumOrders ?? 200,
     defaultSelfTradePreventionMode: spec.defaultSelfTradePreventionMode ?? 'EXPIRE_MAKER',
     allowedSelfTradePreventionModes: spec.allowedSelfTradePreventionModes ?? [...STP],
-    minTrailingAboveDelta: spec.minTrailingAboveDelta ?? 10,
-    maxTrailingAboveDelta: spec.maxTrailingAboveDelta ?? 2000,
-    minTrailingBelowDelta: spec.minTrailingBelowDelta ?? 10,
-    maxTrailingBelowDelta: spec.maxTrailingBelowDelta ?? 2000,
+    minTrailingAboveDelta: spec.minTrailingAboveDelta ?? TRAILING_DEFAULTS.minTrailingAboveDelta,
+    maxTrailingAboveDelta: spec.maxTrailingAboveDelta ?? TRAILING_DEFAULTS.maxTrailingAboveDelta,
+    minTrailingBelowDelta: spec.minTrailingBelowDelta ?? TRAILING_DEFAULTS.minTrailingBelowDelta,
+    maxTrailingBelowDelta: spec.maxTrailingBelowDelta ?? TRAILING_DEFAULTS.maxTrailingBelowDelta,
     makerFee: spec.makerFee,
     takerFee: spec.takerFee,
     status: spec.status ?? 'TRADING',

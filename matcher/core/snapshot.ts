@@ -6,6 +6,7 @@ import type { BookKind } from './book.ts';
 import type { MarketDefinition, MarketStatus } from './commands.ts';
 import { assetOf, createState, newBook } from './engine.ts';
 import type { OrderUpdate } from './events.ts';
+import { TRAILING_DEFAULTS } from './market.ts';
 import { addOpen } from './open-orders.ts';
 import { feeTiersOf } from './fees.ts';
 import { BUY, ORDER_TYPES, SELL, SIDES, STATUSES, STP, TIME_IN_FORCE } from './order-store.ts';
@@ -90,13 +91,6 @@ export function snapshot(state: ExchangeState): Snapshot {
     stops,
   };
 }
-
-const TRAILING_DEFAULTS = {
-  minTrailingAboveDelta: 10,
-  maxTrailingAboveDelta: 2000,
-  minTrailingBelowDelta: 10,
-  maxTrailingBelowDelta: 2000,
-};
 
 export function restore(snap: Snapshot, bookKind: BookKind = 'fast'): ExchangeState {
   const state = createState(bookKind);
