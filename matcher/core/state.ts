@@ -108,6 +108,8 @@ export class Market {
    * stops.ts shows them to the trailing stops after each match and empties it.
    */
   readonly tradePrices: number[] = [];
+  /** Trailing stops that triggered and wait to run, in the order they did (stops.ts; empty between commands). */
+  readonly trailingTriggered: number[] = [];
 
   /** Open orders of the account at `accountIndex` here. */
   openCountOf(accountIndex: number): number {

@@ -69,7 +69,7 @@ export function removeStop(state: ExchangeState, market: Market, slot: number): 
 export function triggerStops(tx: Tx, market: Market): void {
   const state = tx.state;
   const s = state.store;
-  const triggered: number[] = [];
+  const triggered = market.trailingTriggered;
   for (;;) {
     if (market.tradePrices.length > 0) trackPrices(tx, market, triggered);
     const last = market.lastPrice;
