@@ -1,7 +1,7 @@
 // npm run bench:e2e -- [--duration S] [--warmup S] [--connections N] [--edges N] [--rate R]
 //                      [--workload steady|deep|sweep] [--accounts N] [--tracing off|RATIO] [--resp-type T]
 //                      [--batch N] [--url URL --admin-token T [--database-url URL]] [--seed N]
-//                      [--profile DIR] [--floor] [--unix [--pg-socket DIR]] [--json]
+//                      [--profile DIR] [--floor] [--unix [--pg-socket DIR]] [--vacuum on|off] [--json]
 //
 // Signed orders end to end, as a Binance client sends them: `POST /api/v3/order` and `DELETE /api/v3/order`
 // (HMAC-SHA256, keep-alive connections, many accounts) built from the shared workloads
@@ -27,6 +27,9 @@
 // - --unix: the deployment talks to Redis and Postgres over Unix sockets, as processes on one host can: a Redis of
 //   the bench's own (the machine's redis-server, on a socket in a temporary directory) and the local Postgres's
 //   socket in --pg-socket DIR (/var/run/postgresql).
+// - --vacuum on: when the Postgres server runs with autovacuum off (this machine's does), the bench vacuums its
+//   database's tables as autovacuum would (its thresholds, every minute, at its pace). Off by default: the bench
+//   measures the server as it is configured, and says so when autovacuum is off.
 //
 // The first --warmup seconds are run but not measured. A run of a minute or more also reports each minute
 // (throughput, latency, resident memory of every process), to show whether a long run stays flat. At the end: throughput (acknowledged requests per second
@@ -70,6 +73,7 @@ const { values } = parseArgs({
     unix: { type: 'boolean', default: false },
     'pg-socket': { type: 'string', default: '/var/run/postgresql' },
     json: { type: 'boolean', default: false },
+    vacuum: { type: 'string', default: 'off' },
   },
 });
 
@@ -96,6 +100,9 @@ const options = {
     ? (values.workload as Workload)
     : fail(`--workload must be one of ${WORKLOADS.join(', ')}`),
   accounts: number('accounts', values.accounts, { min: 1 }),
+  vacuum: ['on', 'off'].includes(values.vacuum!)
+    ? (values.vacuum as 'on' | 'off')
+    : fail('--vacuum must be on or off'),
   tracing:
     values.tracing === 'off' ? undefined : number('tracing', values.tracing, { min: 0, integer: false }),
   respType: ['ACK', 'RESULT', 'FULL'].includes(values['resp-type']!)
@@ -863,6 +870,62 @@ async function postgresMeter(databaseUrl: string) {
   };
 }
 
+/**
+ * --vacuum on: autovacuum's job for the bench database, for a server that runs without it (this machine's
+ * does). Every minute (autovacuum_naptime) each table past autovacuum's default thresholds (dead rows over
+ * 50 + 20 % of its rows, or rows inserted since its last vacuum over 1000 + 20 %) is vacuumed and analysed, one
+ * at a time, at autovacuum's pace. Without it a long run measures bloat production would not have: the orders
+ * table keeps every dead version of every order. Returns how many vacuums ran, and a stop.
+ */
+function vacuumLikeAutovacuum(databaseUrl: string): { runs: () => number; stop: () => Promise<void> } {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  let runs = 0;
+  let stopped = false;
+  const pass = async () => {
+    const due = await client.query<{ name: string }>(
+      `select relname as name from pg_stat_user_tables
+       where n_dead_tup > 50 + 0.2 * n_live_tup or n_ins_since_vacuum > 1000 + 0.2 * n_live_tup
+       order by relname`,
+    );
+    for (const { name } of due.rows) {
+      if (stopped) return;
+      await client.query(`vacuum (analyze) ${pg.escapeIdentifier(name)}`);
+      runs++;
+    }
+  };
+  // Throttled as autovacuum is (autovacuum_vacuum_cost_delay 2 ms per vacuum_cost_limit 200): a manual VACUUM
+  // runs flat out, which on a busy machine is a latency spike autovacuum would not cause.
+  let running: Promise<void> = client
+    .connect()
+    .then(() => client.query('set vacuum_cost_delay = 2; set vacuum_cost_limit = 200'))
+    .then(() => {});
+  const timer = setInterval(() => {
+    running = running.then(pass).catch((error: unknown) => {
+      if (!stopped) console.error(`bench:e2e: vacuum: ${(error as Error).message}`);
+    });
+  }, 60_000);
+  return {
+    runs: () => runs,
+    stop: async () => {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+      await client.end();
+    },
+  };
+}
+
+/** Whether the server runs autovacuum. */
+async function autovacuumOn(databaseUrl: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query<{ autovacuum: string }>('show autovacuum')).rows[0]!.autovacuum === 'on';
+  } finally {
+    await client.end();
+  }
+}
+
 async function checkDurable(databaseUrl: string, placed: number[], cancelled: string[]) {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
@@ -936,8 +999,21 @@ async function main(): Promise<void> {
     const cpu = cpuMeter(target);
     const commits = await matcherMeter(target);
     const writes = target.databaseUrl === undefined ? undefined : await postgresMeter(target.databaseUrl);
+    const autovacuum = target.databaseUrl === undefined ? undefined : await autovacuumOn(target.databaseUrl);
+    const vacuum =
+      target.databaseUrl !== undefined && options.vacuum === 'on'
+        ? vacuumLikeAutovacuum(target.databaseUrl)
+        : undefined;
+    if (autovacuum === false) {
+      progress(
+        vacuum === undefined
+          ? 'Postgres runs with autovacuum off: nothing vacuums, and a long run measures the bloat (--vacuum on)'
+          : 'Postgres runs with autovacuum off: the bench vacuums its tables as autovacuum would (--vacuum on)',
+      );
+    }
     const run = await drive(target, symbol, accounts, requests);
     const cores = cpu();
+    await vacuum?.stop();
     const matcher = await commits();
     const written = await writes?.(run.tally.acked);
     if (interrupted) return;
@@ -971,7 +1047,9 @@ async function main(): Promise<void> {
         Object.entries(cores).map(([k, v]) => [k, Math.round((v * 1e6) / Math.max(1, run.throughput))]),
       ),
       ...(options.tracing === undefined ? {} : { spansExported: target.spansReceived() }),
-      ...(written === undefined ? {} : { postgres: written }),
+      ...(written === undefined
+        ? {}
+        : { postgres: { ...written, autovacuum, benchVacuums: vacuum?.runs() ?? null } }),
       durable,
     };
     if (options.json) console.log(JSON.stringify(summary));
@@ -1001,6 +1079,9 @@ async function main(): Promise<void> {
       if (written !== undefined) {
         const { rows, ...wal } = written;
         log(`postgres wal    ${JSON.stringify(wal)} (per acknowledged request, warm-up included)`);
+        log(
+          `postgres vacuum autovacuum ${autovacuum ? 'on' : 'off'}; the bench's own vacuums: ${vacuum?.runs() ?? 'none'}`,
+        );
         for (const [name, r] of Object.entries(rows)) log(`  ${name.padEnd(18)} ${JSON.stringify(r)}`);
       }
       if (options.tracing !== undefined) log(`spans exported  ${target.spansReceived()}`);

@@ -11,7 +11,7 @@ import { stateHash, validate } from './audit.ts';
 import type { OrderType, PlaceOrder, Side } from './commands.ts';
 import type { Applied } from './engine.ts';
 import type { OrderUpdate } from './events.ts';
-import type { Ticks } from './money.ts';
+import type { Lots, Ticks } from './money.ts';
 import { restore, snapshot } from './snapshot.ts';
 import { Exchange, marketSpec, WHOLE } from './test-kit.ts';
 
@@ -139,6 +139,28 @@ describe('placing a trailing stop', () => {
     expect(validate(ex.state)).toEqual([]);
     expect(ex.cancel(1, idOf(placed)).result.code).toBe('OK');
     expect(ex.balance(1, 'USDT')).toEqual({ free: u(100_000_000), locked: 0n });
+    expect(validate(ex.state)).toEqual([]);
+  });
+
+  it('amended down, holds for what is left, and keeps tracking', () => {
+    const ex = exchange();
+    tradeAt(ex, 9_990);
+    // 10,000 × 1.0015 = 10,015 a lot.
+    const placed = trailing(ex, 'BUY', 'STOP_LOSS', 15, { stopPrice: 10_000, quantity: 3 });
+    tradeAt(ex, 9_999);
+    tradeAt(ex, 10_002); // begins tracking at 10,002
+    expect(ex.balance(1, 'USDT').locked).toBe(u(3 * 10_015));
+    const amended = ex.run({
+      type: 'amendOrder',
+      accountId: 1,
+      symbol: 'BTCUSDT',
+      orderId: idOf(placed),
+      newQty: 1 as Lots,
+      timestamp: ++ex.time,
+    });
+    expect(amended.result.code).toBe('OK');
+    expect(amended.result.order).toMatchObject({ origQty: 1, trailingPrice: 10_002, trailingDelta: 15 });
+    expect(ex.balance(1, 'USDT')).toEqual({ free: u(100_000_000 - 10_015), locked: u(10_015) });
     expect(validate(ex.state)).toEqual([]);
   });
 
