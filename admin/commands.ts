@@ -70,6 +70,11 @@ const FILTERS: Record<string, [field: string, description: string]> = {
 /** A market's whole-number settings: flag -> [body field, value name, description]. */
 const COUNTS: Record<string, [field: string, value: string, description: string]> = {
   'max-num-orders': ['maxNumOrders', 'N', 'MAX_NUM_ORDERS: open orders an account may have on it'],
+  'max-num-algo-orders': [
+    'maxNumAlgoOrders',
+    'N',
+    'MAX_NUM_ALGO_ORDERS: stop orders an account may have waiting on it (default 5)',
+  ],
   'min-trailing-above-delta': [
     'minTrailingAboveDelta',
     'BIPS',

@@ -4,7 +4,7 @@
 
 import { sql } from 'drizzle-orm';
 import { type Database, rowsOf } from '../db/client.ts';
-import { type MarketDefinition, type MarketStatus, TRAILING_DEFAULTS } from '../matcher/core/index.ts';
+import { type MarketDefinition, type MarketStatus, DEFINITION_DEFAULTS } from '../matcher/core/index.ts';
 import { decode } from '../matcher/wire.ts';
 import type { MarketCatalog, MarketInfo } from './markets.ts';
 
@@ -48,7 +48,7 @@ export class DatabaseMarkets implements MarketCatalog {
     for (const r of rows) {
       const text = typeof r.definition === 'string' ? r.definition : JSON.stringify(r.definition);
       // A market stored before the TRAILING_DELTA bounds existed reads with their defaults, as the matcher's does.
-      const definition = { ...TRAILING_DEFAULTS, ...decode<MarketDefinition>(text) };
+      const definition = { ...DEFINITION_DEFAULTS, ...decode<MarketDefinition>(text) };
       markets.set(definition.symbol, {
         definition,
         status: r.status as MarketStatus,

@@ -42,6 +42,7 @@ const TABLE: Readonly<Record<Rejection, { status: BinanceError['status']; code: 
   PERCENT_PRICE_BY_SIDE: { status: 400, code: -1013 },
   MAX_NUM_ORDERS: { status: 400, code: -1013 },
   TRAILING_DELTA: { status: 400, code: -1013 },
+  MAX_NUM_ALGO_ORDERS: { status: 400, code: -1013 },
   INSUFFICIENT_BALANCE: { status: 400, code: -2010 },
   BALANCE_OVERFLOW: { status: 400, code: -1130 },
   ORDER_WOULD_MATCH: { status: 400, code: -2010 },

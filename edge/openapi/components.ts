@@ -171,6 +171,7 @@ export const SCHEMAS: Readonly<Record<string, Schema>> = {
         avgPriceMins: int,
       }),
       filter('MAX_NUM_ORDERS', { maxNumOrders: int }),
+      filter('MAX_NUM_ALGO_ORDERS', { maxNumAlgoOrders: int }),
     ],
   },
   ExchangeInfo: object({

@@ -15,7 +15,7 @@ const CODES: Readonly<Record<number, string>> = {
   [-1008]: "SERVER_BUSY: the matcher's command stream is full; try again later",
   [-1013]:
     'INVALID_MESSAGE: a filter failed (PRICE_FILTER, LOT_SIZE, MARKET_LOT_SIZE, NOTIONAL, ' +
-    'PERCENT_PRICE_BY_SIDE, MAX_NUM_ORDERS)',
+    'PERCENT_PRICE_BY_SIDE, MAX_NUM_ORDERS, MAX_NUM_ALGO_ORDERS, TRAILING_DELTA)',
   [-1015]: 'TOO_MANY_ORDERS: too many new orders for the account (per 10 s or per day)',
   [-1021]: 'INVALID_TIMESTAMP: timestamp outside recvWindow, or 1000 ms or more ahead of the server',
   [-1022]: 'INVALID_SIGNATURE: the signature is not valid',

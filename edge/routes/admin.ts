@@ -44,6 +44,7 @@ const MarketBody = z.strictObject({
   minPrice: decimal.optional(),
   maxPrice: decimal.optional(),
   maxNumOrders: z.number().int().positive().optional(),
+  maxNumAlgoOrders: z.number().int().positive().optional(),
   // TRAILING_DELTA, in BIPS; the core checks 1 <= min <= max < 10000.
   minTrailingAboveDelta: z.number().int().positive().optional(),
   maxTrailingAboveDelta: z.number().int().positive().optional(),
@@ -156,6 +157,7 @@ export function adminRoutes(deps: AdminRoutesDeps): Hono<EdgeEnv> {
       minPrice: steps(b.minPrice, tickSize, 'minPrice'),
       maxPrice: steps(b.maxPrice, tickSize, 'maxPrice'),
       maxNumOrders: b.maxNumOrders,
+      maxNumAlgoOrders: b.maxNumAlgoOrders,
       minTrailingAboveDelta: b.minTrailingAboveDelta,
       maxTrailingAboveDelta: b.maxTrailingAboveDelta,
       minTrailingBelowDelta: b.minTrailingBelowDelta,

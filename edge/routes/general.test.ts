@@ -44,6 +44,7 @@ describe('general endpoints', () => {
         },
         { filterType: 'NOTIONAL', minNotional: '1.00000000', applyMinToMarket: true },
         { filterType: 'MAX_NUM_ORDERS', maxNumOrders: 200 },
+        { filterType: 'MAX_NUM_ALGO_ORDERS', maxNumAlgoOrders: 5 },
       ],
     });
     const some = (await (await app.request('/api/v3/exchangeInfo?symbols=%5B%22ETHUSDT%22%5D')).json()) as {

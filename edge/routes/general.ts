@@ -133,5 +133,6 @@ function filtersOf(m: MarketDefinition) {
     });
   }
   filters.push({ filterType: 'MAX_NUM_ORDERS', maxNumOrders: m.maxNumOrders });
+  filters.push({ filterType: 'MAX_NUM_ALGO_ORDERS', maxNumAlgoOrders: m.maxNumAlgoOrders });
   return filters;
 }

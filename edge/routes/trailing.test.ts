@@ -224,4 +224,21 @@ describe('trailing stops', () => {
       trailingTime: placed.trailingTime,
     });
   });
+
+  it('MAX_NUM_ALGO_ORDERS: an account has at most 5 stops waiting on a market (-1013 beyond)', async () => {
+    // Whatever earlier tests left open goes first (-2011 when nothing is).
+    await stack.call('DELETE', 3, 'openOrders', { symbol: 'ETHUSDT' });
+    const stop = without(
+      trailingSell({ type: 'STOP_LOSS', newOrderRespType: 'ACK' }),
+      'timeInForce',
+      'price',
+    );
+    for (let i = 0; i < 5; i++) await ok('POST', 3, 'order', stop);
+    const sixth = await stack.call('POST', 3, 'order', stop);
+    expect(sixth.status).toBe(400);
+    expect(sixth.body).toEqual({ code: -1013, msg: 'Filter failure: MAX_NUM_ALGO_ORDERS' });
+    const info = await stack.app.request('/api/v3/exchangeInfo?symbol=ETHUSDT');
+    const [symbol] = ((await info.json()) as { symbols: Body[] }).symbols;
+    expect(symbol!.filters).toContainEqual({ filterType: 'MAX_NUM_ALGO_ORDERS', maxNumAlgoOrders: 5 });
+  });
 });

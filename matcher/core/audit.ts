@@ -103,6 +103,18 @@ export function validate(state: ExchangeState): string[] {
       const key = `${state.accountList[s.account(o)]!.id}:${asset.index}`;
       held.set(key, (held.get(key) ?? 0n) + heldBy(state, o));
     });
+    // MAX_NUM_ALGO_ORDERS counts every account's waiting stops.
+    const waiting = new Map<number, number>();
+    for (const o of [...market.risingStops, ...market.fallingStops, ...market.trailingStops]) {
+      waiting.set(s.account(o), (waiting.get(s.account(o)) ?? 0) + 1);
+    }
+    market.algoCount.forEach((n, account) => {
+      if (n !== (waiting.get(account) ?? 0)) {
+        problems.push(
+          `${market.symbol}: account index ${account} counts ${n} waiting stops, has ${waiting.get(account) ?? 0}`,
+        );
+      }
+    });
     if (market.tradePrices.length > 0) problems.push(`${market.symbol}: trade prices left unseen`);
     if (market.trailingTriggered.length > 0) problems.push(`${market.symbol}: triggered stops left waiting`);
   }

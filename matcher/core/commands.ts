@@ -46,6 +46,11 @@ export interface MarketSpec {
   priceBand?: PriceBand;
   /** MAX_NUM_ORDERS: open orders per account on this market; default 200. */
   maxNumOrders?: number;
+  /**
+   * MAX_NUM_ALGO_ORDERS: stop orders (trailing ones too) an account may have waiting for their trigger on this
+   * market; default 5, as on Binance. They count against MAX_NUM_ORDERS as well.
+   */
+  maxNumAlgoOrders?: number;
   /** The mode an order gets when it names none; default EXPIRE_MAKER, as on Binance. */
   defaultSelfTradePreventionMode?: SelfTradePreventionMode;
   /** The modes an order may name; default all four. */

@@ -13,10 +13,11 @@ const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const isUnits = (n: unknown): n is bigint => typeof n === 'bigint' && n >= 0n && n <= MAX_UNITS;
 
 /**
- * TRAILING_DELTA's default bounds, in BIPS (Binance's usual values); also what a definition stored before the
- * bounds existed is read with.
+ * Defaults of the definition fields added after markets were first stored (Binance's usual values): resolveMarket
+ * fills them in, and a definition stored before they existed is read with them.
  */
-export const TRAILING_DEFAULTS = {
+export const DEFINITION_DEFAULTS = {
+  maxNumAlgoOrders: 5,
   minTrailingAboveDelta: 10,
   maxTrailingAboveDelta: 2000,
   minTrailingBelowDelta: 10,
@@ -61,12 +62,13 @@ export function resolveMarket(spec: MarketSpec): MarketDefinition | string {
     applyMaxToMarket: spec.applyMaxToMarket ?? false,
     priceBand: spec.priceBand ?? null,
     maxNumOrders: spec.maxNumOrders ?? 200,
+    maxNumAlgoOrders: spec.maxNumAlgoOrders ?? DEFINITION_DEFAULTS.maxNumAlgoOrders,
     defaultSelfTradePreventionMode: spec.defaultSelfTradePreventionMode ?? 'EXPIRE_MAKER',
     allowedSelfTradePreventionModes: spec.allowedSelfTradePreventionModes ?? [...STP],
-    minTrailingAboveDelta: spec.minTrailingAboveDelta ?? TRAILING_DEFAULTS.minTrailingAboveDelta,
-    maxTrailingAboveDelta: spec.maxTrailingAboveDelta ?? TRAILING_DEFAULTS.maxTrailingAboveDelta,
-    minTrailingBelowDelta: spec.minTrailingBelowDelta ?? TRAILING_DEFAULTS.minTrailingBelowDelta,
-    maxTrailingBelowDelta: spec.maxTrailingBelowDelta ?? TRAILING_DEFAULTS.maxTrailingBelowDelta,
+    minTrailingAboveDelta: spec.minTrailingAboveDelta ?? DEFINITION_DEFAULTS.minTrailingAboveDelta,
+    maxTrailingAboveDelta: spec.maxTrailingAboveDelta ?? DEFINITION_DEFAULTS.maxTrailingAboveDelta,
+    minTrailingBelowDelta: spec.minTrailingBelowDelta ?? DEFINITION_DEFAULTS.minTrailingBelowDelta,
+    maxTrailingBelowDelta: spec.maxTrailingBelowDelta ?? DEFINITION_DEFAULTS.maxTrailingBelowDelta,
     makerFee: spec.makerFee,
     takerFee: spec.takerFee,
     status: spec.status ?? 'TRADING',
@@ -83,6 +85,7 @@ export function resolveMarket(spec: MarketSpec): MarketDefinition | string {
   }
   if (!isFraction(def.makerFee) || !isFraction(def.takerFee)) return 'fees must be fractions between 0 and 1';
   if (!isPositiveInt(def.maxNumOrders)) return 'maxNumOrders must be a positive integer';
+  if (!isPositiveInt(def.maxNumAlgoOrders)) return 'maxNumAlgoOrders must be a positive integer';
   for (const [lo, hi] of [
     [def.minTrailingAboveDelta, def.maxTrailingAboveDelta],
     [def.minTrailingBelowDelta, def.maxTrailingBelowDelta],

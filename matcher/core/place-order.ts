@@ -94,6 +94,9 @@ export function placeOrder(tx: Tx, cmd: PlaceOrder): CommandResult {
   if ((rests || stop) && account !== undefined && market.openCountOf(account.index) >= def.maxNumOrders) {
     return reject(ResultCode.MAX_NUM_ORDERS);
   }
+  if (stop && account !== undefined && market.algoCountOf(account.index) >= def.maxNumAlgoOrders) {
+    return reject(ResultCode.MAX_NUM_ALGO_ORDERS);
+  }
   const cid = cmd.clientOrderId;
   if (cid !== undefined && account?.byClientOrderId.has(clientKey(market.index, cid))) {
     return reject(ResultCode.DUPLICATE_CLIENT_ORDER_ID);

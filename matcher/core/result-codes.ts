@@ -33,6 +33,7 @@ export const ResultCode = {
   PERCENT_PRICE_BY_SIDE: 'PERCENT_PRICE_BY_SIDE',
   MAX_NUM_ORDERS: 'MAX_NUM_ORDERS',
   TRAILING_DELTA: 'TRAILING_DELTA',
+  MAX_NUM_ALGO_ORDERS: 'MAX_NUM_ALGO_ORDERS',
 
   // risk: balances
   INSUFFICIENT_BALANCE: 'INSUFFICIENT_BALANCE',
@@ -84,6 +85,7 @@ export const RESULT_CODES: Readonly<Record<ResultCode, { subsystem: Subsystem; m
   PERCENT_PRICE_BY_SIDE: { subsystem: 'filter', message: 'Filter failure: PERCENT_PRICE_BY_SIDE' },
   MAX_NUM_ORDERS: { subsystem: 'filter', message: 'Filter failure: MAX_NUM_ORDERS' },
   TRAILING_DELTA: { subsystem: 'filter', message: 'Filter failure: TRAILING_DELTA' },
+  MAX_NUM_ALGO_ORDERS: { subsystem: 'filter', message: 'Filter failure: MAX_NUM_ALGO_ORDERS' },
   INSUFFICIENT_BALANCE: {
     subsystem: 'risk',
     message: 'Account has insufficient balance for requested action.',

@@ -6,7 +6,7 @@ import type { BookKind } from './book.ts';
 import type { MarketDefinition, MarketStatus } from './commands.ts';
 import { assetOf, createState, newBook } from './engine.ts';
 import type { OrderUpdate } from './events.ts';
-import { TRAILING_DEFAULTS } from './market.ts';
+import { DEFINITION_DEFAULTS } from './market.ts';
 import { addOpen } from './open-orders.ts';
 import { feeTiersOf } from './fees.ts';
 import { BUY, ORDER_TYPES, SELL, SIDES, STATUSES, STP, TIME_IN_FORCE } from './order-store.ts';
@@ -106,7 +106,7 @@ export function restore(snap: Snapshot, bookKind: BookKind = 'fast'): ExchangeSt
   }
   for (const { definition: stored, status, lastPrice } of snap.markets) {
     // A definition stored before the TRAILING_DELTA bounds existed gets their defaults.
-    const definition: MarketDefinition = { ...TRAILING_DEFAULTS, ...stored };
+    const definition: MarketDefinition = { ...DEFINITION_DEFAULTS, ...stored };
     const base = assetOf(state, definition.baseAsset);
     const quote = assetOf(state, definition.quoteAsset);
     const market = new Market(

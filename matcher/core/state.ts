@@ -92,6 +92,8 @@ export class Market {
    */
   openCount = new Int32Array(0);
   newestOpen = new Int32Array(0);
+  /** By account index: its stop orders waiting for their trigger here (MAX_NUM_ALGO_ORDERS). */
+  algoCount = new Int32Array(0);
   /** Stop orders waiting for the last price to rise to their stop (BUY STOP_LOSS*, SELL TAKE_PROFIT*): slots,
    * by stop price ascending, then order id. */
   readonly risingStops: number[] = [];
@@ -129,8 +131,16 @@ export class Market {
     count.set(this.openCount);
     const newest = new Int32Array(n).fill(NONE);
     newest.set(this.newestOpen);
+    const algo = new Int32Array(n);
+    algo.set(this.algoCount);
     this.openCount = count;
     this.newestOpen = newest;
+    this.algoCount = algo;
+  }
+
+  /** Stop orders of the account at `accountIndex` waiting here. */
+  algoCountOf(accountIndex: number): number {
+    return this.algoCount[accountIndex] ?? 0;
   }
 
   constructor(index: number, definition: MarketDefinition, base: Asset, quote: Asset, book: OrderBook) {

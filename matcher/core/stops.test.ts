@@ -535,7 +535,8 @@ describe.each(['fast', 'reference'] as const)('stop orders (%s book)', (kind) =>
     });
 
     it('before the first trade no stop would trigger immediately', () => {
-      const ex = exchange({ firstTrade: false, liquidity: false });
+      // Eight stops of one account: more than MAX_NUM_ALGO_ORDERS' default of 5.
+      const ex = exchange({ market: { maxNumAlgoOrders: 8 }, firstTrade: false, liquidity: false });
       expect(lastPrice(ex)).toBe(0);
       for (const [side, type, way] of KINDS) {
         const price = isLimit(type) ? (side === 'BUY' ? 90 : 110) : undefined;
@@ -543,6 +544,35 @@ describe.each(['fast', 'reference'] as const)('stop orders (%s book)', (kind) =>
         expect(placed.result.code).toBe('OK');
       }
       expect(validate(ex.state)).toEqual([]);
+    });
+  });
+
+  describe('MAX_NUM_ALGO_ORDERS', () => {
+    it('caps the stops an account has waiting on a market (default 5); triggered ones no longer count', () => {
+      const ex = exchange();
+      const stops = [1, 2, 3, 4, 5].map((i) => idOf(placeStop(ex, 1, 'SELL', 'STOP_LOSS', 1, 99 - i)));
+      const sixth = placeStop(ex, 1, 'SELL', 'STOP_LOSS', 1, 90);
+      expect(sixth.result.code).toBe('MAX_NUM_ALGO_ORDERS');
+      expect(sixth.events).toEqual([]);
+      // Another account, another market's count, and orders that are not stops are not limited by it.
+      expect(placeStop(ex, 2, 'SELL', 'STOP_LOSS', 1, 90).result.code).toBe('OK');
+      expect(ex.limit(1, 'BUY', 1, 50).result.code).toBe('OK');
+      // A cancelled stop frees its place; so does a triggered one.
+      expect(ex.cancel(1, stops[0]!).result.code).toBe('OK');
+      expect(placeStop(ex, 1, 'SELL', 'STOP_LOSS', 1, 90).result.code).toBe('OK');
+      expect(placeStop(ex, 1, 'SELL', 'STOP_LOSS', 1, 89).result.code).toBe('MAX_NUM_ALGO_ORDERS');
+      // 97 triggers the stop at 97; it sells into account 2's bid at 95, which triggers those at 96 and 95.
+      tradeAt(ex, 97);
+      const market = ex.state.markets.get('BTCUSDT')!;
+      // Left waiting: account 1's at 94 and 90, account 2's at 90.
+      expect(market.fallingStops.map((slot) => ex.state.store.stopPrice(slot))).toEqual([94, 90, 90]);
+      for (const stop of [89, 88, 87])
+        expect(placeStop(ex, 1, 'SELL', 'STOP_LOSS', 1, stop).result.code).toBe('OK');
+      expect(placeStop(ex, 1, 'SELL', 'STOP_LOSS', 1, 86).result.code).toBe('MAX_NUM_ALGO_ORDERS');
+      expect(validate(ex.state)).toEqual([]);
+      const restored = restore(snapshot(ex.state));
+      expect(stateHash(restored)).toBe(stateHash(ex.state));
+      expect(validate(restored)).toEqual([]);
     });
   });
 

@@ -56,6 +56,8 @@ export function addStop(state: ExchangeState, market: Market, slot: number): voi
   }
   list.splice(lo, 0, slot);
   s.setPending(slot, 1);
+  market.reserve(s.account(slot));
+  market.algoCount[s.account(slot)]!++;
 }
 
 /** Takes a pending stop out of its list (cancel). */
@@ -63,6 +65,7 @@ export function removeStop(state: ExchangeState, market: Market, slot: number): 
   const list = stopListOf(state, market, slot);
   list.splice(list.indexOf(slot), 1);
   state.store.setPending(slot, 0);
+  market.algoCount[state.store.account(slot)]!--;
 }
 
 /** Triggers and runs every stop the last price has reached, until none is left to trigger. */
@@ -157,6 +160,7 @@ function activate(tx: Tx, market: Market, slot: number): void {
   const isBuy = s.side(slot) === BUY;
   const held = heldBy(state, slot);
   s.setPending(slot, 0);
+  market.algoCount[s.account(slot)]!--;
   release(tx, account.balance(isBuy ? market.quote : market.base), held);
   s.setUpdateTime(slot, tx.time);
   const budget = isBuy && atMarket(s.orderType(slot)) ? held : null;
