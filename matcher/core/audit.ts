@@ -4,7 +4,7 @@
 import { feeTiersOf } from './fees.ts';
 import { clientKey, openOrdersOf } from './open-orders.ts';
 import { triggersOnRise, wouldTrigger } from './stops.ts';
-import { BUY, NEW, NONE, PARTIALLY_FILLED, SELL, STATUSES } from './order-store.ts';
+import { BUY, isStop, NEW, NONE, PARTIALLY_FILLED, SELL, STATUSES } from './order-store.ts';
 import { heldBy } from './risk.ts';
 import type { ExchangeState } from './state.ts';
 
@@ -103,18 +103,22 @@ export function validate(state: ExchangeState): string[] {
       const key = `${state.accountList[s.account(o)]!.id}:${asset.index}`;
       held.set(key, (held.get(key) ?? 0n) + heldBy(state, o));
     });
-    // MAX_NUM_ALGO_ORDERS counts every account's waiting stops.
-    const waiting = new Map<number, number>();
-    for (const o of [...market.risingStops, ...market.fallingStops, ...market.trailingStops]) {
-      waiting.set(s.account(o), (waiting.get(s.account(o)) ?? 0) + 1);
+    // MAX_NUM_ALGO_ORDERS counts every account's open orders of the stop types, on the book or waiting.
+    const algo = new Map<number, number>();
+    const pendingStops = [...market.risingStops, ...market.fallingStops, ...market.trailingStops];
+    for (const o of [...book.orders(BUY), ...book.orders(SELL), ...pendingStops]) {
+      if (isStop(s.orderType(o))) algo.set(s.account(o), (algo.get(s.account(o)) ?? 0) + 1);
     }
     market.algoCount.forEach((n, account) => {
-      if (n !== (waiting.get(account) ?? 0)) {
+      if (n !== (algo.get(account) ?? 0)) {
         problems.push(
-          `${market.symbol}: account index ${account} counts ${n} waiting stops, has ${waiting.get(account) ?? 0}`,
+          `${market.symbol}: account index ${account} counts ${n} stop orders, has ${algo.get(account) ?? 0}`,
         );
       }
     });
+    for (const o of [...market.risingStops, ...market.fallingStops]) {
+      if (s.trailing[o] !== undefined) problems.push(`trailing stop ${s.id(o)} waits in a plain stop list`);
+    }
     if (market.tradePrices.length > 0) problems.push(`${market.symbol}: trade prices left unseen`);
     if (market.trailingTriggered.length > 0) problems.push(`${market.symbol}: triggered stops left waiting`);
   }

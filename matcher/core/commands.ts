@@ -47,8 +47,9 @@ export interface MarketSpec {
   /** MAX_NUM_ORDERS: open orders per account on this market; default 200. */
   maxNumOrders?: number;
   /**
-   * MAX_NUM_ALGO_ORDERS: stop orders (trailing ones too) an account may have waiting for their trigger on this
-   * market; default 5, as on Binance. They count against MAX_NUM_ORDERS as well.
+   * MAX_NUM_ALGO_ORDERS: open orders of the stop types (trailing ones too; waiting for their trigger or, once
+   * triggered, resting) an account may have on this market; default 5, as on Binance. They count against
+   * MAX_NUM_ORDERS as well.
    */
   maxNumAlgoOrders?: number;
   /** The mode an order gets when it names none; default EXPIRE_MAKER, as on Binance. */

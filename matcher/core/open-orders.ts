@@ -1,7 +1,8 @@
-// Each account's open orders per market: a count (MAX_NUM_ORDERS), a doubly linked list through the store's
+// Each account's open orders per market: counts (MAX_NUM_ORDERS; of the stop types, MAX_NUM_ALGO_ORDERS: Binance
+// counts an order of those types while it is open, triggered or not), a doubly linked list through the store's
 // olderOpen/newerOpen columns (cancel all) and an index by clientOrderId, kept in step as orders rest and leave.
 
-import { NONE } from './order-store.ts';
+import { isStop, NONE } from './order-store.ts';
 import type { ExchangeState } from './state.ts';
 
 /** The key of an open order in Account.byClientOrderId: clientOrderIds are unique per account and market. */
@@ -20,6 +21,7 @@ export function addOpen(state: ExchangeState, slot: number): void {
   if (newest !== NONE) s.setNewerOpen(newest, slot);
   market.newestOpen[ai] = slot;
   market.openCount[ai]!++;
+  if (isStop(s.orderType(slot))) market.algoCount[ai]!++;
   const clientOrderId = s.clientOrderId[slot];
   if (clientOrderId !== undefined) {
     state.accountList[ai]!.byClientOrderId.set(clientKey(mi, clientOrderId), slot);
@@ -40,6 +42,7 @@ export function removeOpen(state: ExchangeState, slot: number): void {
   s.setOlderOpen(slot, NONE);
   s.setNewerOpen(slot, NONE);
   market.openCount[ai]!--;
+  if (isStop(s.orderType(slot))) market.algoCount[ai]!--;
   const clientOrderId = s.clientOrderId[slot];
   if (clientOrderId !== undefined)
     state.accountList[ai]!.byClientOrderId.delete(clientKey(mi, clientOrderId));

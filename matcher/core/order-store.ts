@@ -15,6 +15,9 @@ export interface Trailing {
   time: number;
   /** The best trade price since tracking began (lowest for a BUY, highest for a SELL), 0 before the first. */
   price: number;
+  /** Bookkeeping of one look at trade prices (Tx.looks), not state: the last that reported it, that triggered it. */
+  reportedAt: number;
+  dueAt: number;
 }
 
 /** "No order": the empty slot reference. */

@@ -169,8 +169,10 @@ export function placeOrder(tx: Tx, cmd: PlaceOrder): CommandResult {
     const now = stopPrice === 0;
     s.setTrailing(slot, {
       delta: trailingDelta,
-      time: now ? cmd.timestamp : -1,
+      time: now ? Math.max(0, cmd.timestamp) : -1, // -1 means "not yet tracking"
       price: now ? market.lastPrice : 0,
+      reportedAt: -1,
+      dueAt: -1,
     });
   }
   if (stop) {

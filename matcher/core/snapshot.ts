@@ -170,6 +170,8 @@ export function restore(snap: Snapshot, bookKind: BookKind = 'fast'): ExchangeSt
         delta: o.trailingDelta,
         time: o.trailingTime ?? -1,
         price: o.trailingPrice ?? 0,
+        reportedAt: -1,
+        dueAt: -1,
       });
     }
     if (i >= pendingFrom) {

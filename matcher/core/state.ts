@@ -92,7 +92,7 @@ export class Market {
    */
   openCount = new Int32Array(0);
   newestOpen = new Int32Array(0);
-  /** By account index: its stop orders waiting for their trigger here (MAX_NUM_ALGO_ORDERS). */
+  /** By account index: its open orders of the stop types here, triggered or not (MAX_NUM_ALGO_ORDERS). */
   algoCount = new Int32Array(0);
   /** Stop orders waiting for the last price to rise to their stop (BUY STOP_LOSS*, SELL TAKE_PROFIT*): slots,
    * by stop price ascending, then order id. */
@@ -138,7 +138,7 @@ export class Market {
     this.algoCount = algo;
   }
 
-  /** Stop orders of the account at `accountIndex` waiting here. */
+  /** Open orders of the stop types of the account at `accountIndex` here. */
   algoCountOf(accountIndex: number): number {
     return this.algoCount[accountIndex] ?? 0;
   }

@@ -548,7 +548,7 @@ describe.each(['fast', 'reference'] as const)('stop orders (%s book)', (kind) =>
   });
 
   describe('MAX_NUM_ALGO_ORDERS', () => {
-    it('caps the stops an account has waiting on a market (default 5); triggered ones no longer count', () => {
+    it('caps the open stop orders of an account on a market (default 5); closed ones free their place', () => {
       const ex = exchange();
       const stops = [1, 2, 3, 4, 5].map((i) => idOf(placeStop(ex, 1, 'SELL', 'STOP_LOSS', 1, 99 - i)));
       const sixth = placeStop(ex, 1, 'SELL', 'STOP_LOSS', 1, 90);
@@ -573,6 +573,19 @@ describe.each(['fast', 'reference'] as const)('stop orders (%s book)', (kind) =>
       const restored = restore(snapshot(ex.state));
       expect(stateHash(restored)).toBe(stateHash(ex.state));
       expect(validate(restored)).toEqual([]);
+    });
+    it('a triggered limit stop resting on the book is still an open order of its type: it still counts', () => {
+      const ex = exchange({ liquidity: false });
+      const limitStop = idOf(placeStop(ex, 1, 'SELL', 'STOP_LOSS_LIMIT', 1, 98, 200));
+      for (const stop of [97, 96, 95, 94]) {
+        expect(placeStop(ex, 1, 'SELL', 'STOP_LOSS', 1, stop).result.code).toBe('OK');
+      }
+      tradeAt(ex, 98); // triggers the limit stop, which rests at 200
+      expect(ex.order(limitStop)).toMatchObject({ status: 'NEW', price: 200 });
+      expect(placeStop(ex, 1, 'SELL', 'STOP_LOSS', 1, 90).result.code).toBe('MAX_NUM_ALGO_ORDERS');
+      expect(ex.cancel(1, limitStop).result.code).toBe('OK');
+      expect(placeStop(ex, 1, 'SELL', 'STOP_LOSS', 1, 90).result.code).toBe('OK');
+      expect(validate(ex.state)).toEqual([]);
     });
   });
 

@@ -56,16 +56,14 @@ export function addStop(state: ExchangeState, market: Market, slot: number): voi
   }
   list.splice(lo, 0, slot);
   s.setPending(slot, 1);
-  market.reserve(s.account(slot));
-  market.algoCount[s.account(slot)]!++;
 }
 
 /** Takes a pending stop out of its list (cancel). */
 export function removeStop(state: ExchangeState, market: Market, slot: number): void {
   const list = stopListOf(state, market, slot);
-  list.splice(list.indexOf(slot), 1);
+  const at = list.indexOf(slot);
+  if (at >= 0) list.splice(at, 1); // always there (validate checks every list holds only its own kind)
   state.store.setPending(slot, 0);
-  market.algoCount[state.store.account(slot)]!--;
 }
 
 /** Triggers and runs every stop the last price has reached, until none is left to trigger. */
@@ -100,9 +98,15 @@ function trackPrices(tx: Tx, market: Market, triggered: number[]): void {
   const s = tx.state.store;
   const prices = market.tradePrices;
   const list = market.trailingStops;
+  // Marks what this look reported or triggered; a later look in the same command (after a triggered stop's own
+  // trades) reports again what moves again.
+  const pass = ++tx.looks;
+  // A timestamp of -1 would read as "not tracking": tracking times are never below 0.
+  const now = Math.max(0, tx.time);
   let moved: number[] | null = null;
   for (const price of prices) {
-    for (let i = 0; i < list.length;) {
+    let kept = 0;
+    for (let i = 0; i < list.length; i++) {
       const slot = list[i]!;
       const trailing = s.trailing[slot]!;
       const buy = s.side(slot) === BUY;
@@ -110,7 +114,7 @@ function trackPrices(tx: Tx, market: Market, triggered: number[]): void {
       if (trailing.time === -1) {
         // Waiting for its stop price: the first trade that meets it begins tracking, from its own price.
         if (wouldTrigger(s.side(slot), s.orderType(slot), s.stopPrice(slot), price)) {
-          trailing.time = tx.time;
+          trailing.time = now;
           trailing.price = price;
           changed = true;
         }
@@ -118,19 +122,23 @@ function trackPrices(tx: Tx, market: Market, triggered: number[]): void {
         trailing.price = price;
         changed = true;
       } else if (movedAgainst(buy, price, trailing.price, trailing.delta)) {
-        list.splice(i, 1);
+        trailing.dueAt = pass;
         triggered.push(slot);
-        continue;
+        continue; // off the list (compacted in place: many may trigger at once)
       }
-      if (changed && !(moved ??= []).includes(slot)) moved.push(slot);
-      i++;
+      if (changed && trailing.reportedAt !== pass) {
+        trailing.reportedAt = pass;
+        (moved ??= []).push(slot);
+      }
+      list[kept++] = slot;
     }
+    list.length = kept;
   }
   prices.length = 0;
   if (moved === null) return;
   const accounts = tx.state.accountList;
   for (const slot of moved) {
-    if (triggered.includes(slot)) continue; // reported when it runs
+    if (s.trailing[slot]!.dueAt === pass) continue; // triggered: reported when it runs
     tx.events.push(s.view(slot, market.symbol, accounts[s.account(slot)]!.id));
   }
 }
@@ -160,7 +168,6 @@ function activate(tx: Tx, market: Market, slot: number): void {
   const isBuy = s.side(slot) === BUY;
   const held = heldBy(state, slot);
   s.setPending(slot, 0);
-  market.algoCount[s.account(slot)]!--;
   release(tx, account.balance(isBuy ? market.quote : market.base), held);
   s.setUpdateTime(slot, tx.time);
   const budget = isBuy && atMarket(s.orderType(slot)) ? held : null;

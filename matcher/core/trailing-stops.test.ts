@@ -318,6 +318,71 @@ describe('tracking', () => {
   });
 });
 
+describe('edge cases', () => {
+  it('a command timestamp of -1 cannot read as "not yet tracking"', () => {
+    const ex = exchange();
+    tradeAt(ex, 10_000);
+    const placed = ex.run({
+      type: 'placeOrder',
+      accountId: 1,
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      orderType: 'STOP_LOSS',
+      quantity: 1 as Lots,
+      trailingDelta: 100,
+      timestamp: -1,
+    });
+    expect(placed.result.order).toMatchObject({ trailingTime: 0, trailingPrice: 10_000 });
+    expect(validate(ex.state)).toEqual([]);
+    tradeAt(ex, 9_900); // 1 % below 10,000
+    expect(ex.order(idOf(placed))).toBeUndefined();
+  });
+
+  it("a stop moved again by a triggered stop's own trades, in the same command, is reported again", () => {
+    const ex = exchange();
+    tradeAt(ex, 100);
+    const b = idOf(trailing(ex, 'SELL', 'STOP_LOSS', 500)); // tracks the highest, from 100
+    const a = idOf(trailing(ex, 'BUY', 'STOP_LOSS_LIMIT', 100, { price: 110 })); // triggers at 101
+    ex.limit(2, 'SELL', 1, 101);
+    ex.limit(2, 'SELL', 1, 105);
+    // 101 moves B and triggers A, whose buy takes 105: B must be reported at 105, what the state holds.
+    const taken = ex.limit(4, 'BUY', 1, 101, 'IOC');
+    expect(updatesOf(taken, a).at(-1)).toMatchObject({ status: 'FILLED' });
+    expect(updatesOf(taken, b).map((e) => e.trailingPrice)).toEqual([101, 105]);
+    expect(ex.order(b)).toMatchObject({ trailingPrice: 105 });
+    expect(validate(ex.state)).toEqual([]);
+  });
+
+  it('a thousand trailing stops move on one trade and trigger on the next, in id order, each reported once', () => {
+    const ex = exchange();
+    for (let account = 10; account < 210; account++) ex.fund(account, 'BTC', 10);
+    tradeAt(ex, 10_000);
+    const ids: number[] = [];
+    for (let account = 10; account < 210; account++) {
+      for (let k = 0; k < 5; k++) {
+        const placed = ex.place(account, 'SELL', 'STOP_LOSS', 1, undefined, undefined, {
+          trailingDelta: 100,
+        });
+        expect(placed.result.code).toBe('OK');
+        ids.push(idOf(placed));
+      }
+    }
+    const high = tradeAt(ex, 10_100);
+    const reported = high.events.filter(
+      (e): e is OrderUpdate => e.type === 'order' && ids.includes(e.orderId),
+    );
+    expect(reported.map((e) => e.orderId)).toEqual(ids);
+    expect(reported.every((e) => e.trailingPrice === 10_100)).toBe(true);
+    const drop = tradeAt(ex, 9_999); // 10,100 × 0.99 = 9,999
+    const expired = drop.events.filter(
+      (e): e is OrderUpdate => e.type === 'order' && ids.includes(e.orderId) && e.status === 'EXPIRED',
+    );
+    expect(expired.map((e) => e.orderId)).toEqual(ids); // market sells on an empty book, in trigger (id) order
+    expect(ex.state.markets.get('BTCUSDT')!.trailingStops).toEqual([]);
+    expect(validate(ex.state)).toEqual([]);
+  });
+});
+
 /** One trade at `price`; whether `orderId` left the trailing stops in it. */
 function until2(ex: Exchange, orderId: number, price: number): boolean {
   tradeAt(ex, price);
