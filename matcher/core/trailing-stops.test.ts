@@ -322,13 +322,7 @@ describe('edge cases', () => {
   it('a command timestamp of -1 cannot read as "not yet tracking"', () => {
     const ex = exchange();
     tradeAt(ex, 10_000);
-    const placed = ex.run({
-      type: 'placeOrder',
-      accountId: 1,
-      symbol: 'BTCUSDT',
-      side: 'SELL',
-      orderType: 'STOP_LOSS',
-      quantity: 1 as Lots,
+    const placed = ex.place(1, 'SELL', 'STOP_LOSS', 1, undefined, undefined, {
       trailingDelta: 100,
       timestamp: -1,
     });
