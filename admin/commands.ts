@@ -73,7 +73,7 @@ const COUNTS: Record<string, [field: string, value: string, description: string]
   'max-num-algo-orders': [
     'maxNumAlgoOrders',
     'N',
-    'MAX_NUM_ALGO_ORDERS: stop orders an account may have waiting on it (default 5)',
+    'MAX_NUM_ALGO_ORDERS: open stop orders an account may have on it (default 5)',
   ],
   'min-trailing-above-delta': [
     'minTrailingAboveDelta',

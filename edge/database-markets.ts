@@ -47,7 +47,7 @@ export class DatabaseMarkets implements MarketCatalog {
     const markets = new Map<string, MarketInfo>();
     for (const r of rows) {
       const text = typeof r.definition === 'string' ? r.definition : JSON.stringify(r.definition);
-      // A market stored before the TRAILING_DELTA bounds existed reads with their defaults, as the matcher's does.
+      // A market stored before some of its fields existed reads with their defaults, as the matcher's restore does.
       const definition = { ...DEFINITION_DEFAULTS, ...decode<MarketDefinition>(text) };
       markets.set(definition.symbol, {
         definition,

@@ -3,7 +3,7 @@
 
 import { feeTiersOf } from './fees.ts';
 import { clientKey, openOrdersOf } from './open-orders.ts';
-import { triggersOnRise, wouldTrigger } from './stops.ts';
+import { movedAgainst, triggersOnRise, wouldTrigger } from './stops.ts';
 import { BUY, isStop, NEW, NONE, PARTIALLY_FILLED, SELL, STATUSES } from './order-store.ts';
 import { heldBy } from './risk.ts';
 import type { ExchangeState } from './state.ts';
@@ -20,6 +20,12 @@ export function validate(state: ExchangeState): string[] {
   for (const market of state.marketList) {
     const book = market.book;
     problems.push(...book.validate().map((p) => `${market.symbol}: ${p}`));
+    /** Adds what the open order in `o` holds to its account's total for the asset it holds. */
+    const holds = (o: number) => {
+      const asset = s.side(o) === BUY ? market.quote : market.base;
+      const key = `${state.accountList[s.account(o)]!.id}:${asset.index}`;
+      held.set(key, (held.get(key) ?? 0n) + heldBy(state, o));
+    };
     const bid = book.best(BUY);
     const ask = book.best(SELL);
     if (bid !== NONE && ask !== NONE && s.price(bid) >= s.price(ask)) {
@@ -38,9 +44,7 @@ export function validate(state: ExchangeState): string[] {
           problems.push(`order ${id}: quantities disagree`);
         if (s.market(o) !== market.index || s.side(o) !== side)
           problems.push(`order ${id}: in the wrong book`);
-        const asset = side === BUY ? market.quote : market.base;
-        const key = `${state.accountList[s.account(o)]!.id}:${asset.index}`;
-        held.set(key, (held.get(key) ?? 0n) + heldBy(state, o));
+        holds(o);
       }
     }
     // Pending stops: in trigger order, open, holding their funds, not yet triggerable.
@@ -53,7 +57,8 @@ export function validate(state: ExchangeState): string[] {
         const id = s.id(o);
         if (state.orders.get(id) !== o) problems.push(`stop ${id} is not indexed`);
         if (s.pending(o) !== 1 || s.status(o) !== NEW) problems.push(`stop ${id} is not a pending NEW order`);
-        if (s.market(o) !== market.index || triggersOnRise(s.side(o), s.orderType(o)) !== rising) {
+        const kind = s.trailing[o] === undefined && triggersOnRise(s.side(o), s.orderType(o)) === rising;
+        if (s.market(o) !== market.index || !kind) {
           problems.push(`stop ${id}: in the wrong list`);
         }
         if (wouldTrigger(s.side(o), s.orderType(o), s.stopPrice(o), market.lastPrice)) {
@@ -66,9 +71,7 @@ export function validate(state: ExchangeState): string[] {
           if ((rising ? a > b : a < b) || (a === b && s.id(prev) > id))
             problems.push(`stop ${id}: out of order`);
         }
-        const asset = s.side(o) === BUY ? market.quote : market.base;
-        const key = `${state.accountList[s.account(o)]!.id}:${asset.index}`;
-        held.set(key, (held.get(key) ?? 0n) + heldBy(state, o));
+        holds(o);
       });
     }
     // Trailing stops: by id, open, holding their funds, neither due to begin tracking nor to trigger.
@@ -89,19 +92,16 @@ export function validate(state: ExchangeState): string[] {
         }
       } else if (trailing.price !== 0 && market.lastPrice !== 0) {
         const buy = s.side(o) === BUY;
-        const last = BigInt(market.lastPrice) * 10_000n;
-        const bound =
-          BigInt(trailing.price) * BigInt(buy ? 10_000 + trailing.delta : 10_000 - trailing.delta);
-        if (buy ? last >= bound : last <= bound) problems.push(`trailing stop ${id}: should have triggered`);
+        if (movedAgainst(buy, market.lastPrice, trailing.price, trailing.delta)) {
+          problems.push(`trailing stop ${id}: should have triggered`);
+        }
         if (buy ? market.lastPrice < trailing.price : market.lastPrice > trailing.price) {
           problems.push(`trailing stop ${id}: its best price is behind the last price`);
         }
       }
       const prev = market.trailingStops[i - 1];
       if (prev !== undefined && s.id(prev) > id) problems.push(`trailing stop ${id}: out of order`);
-      const asset = s.side(o) === BUY ? market.quote : market.base;
-      const key = `${state.accountList[s.account(o)]!.id}:${asset.index}`;
-      held.set(key, (held.get(key) ?? 0n) + heldBy(state, o));
+      holds(o);
     });
     // MAX_NUM_ALGO_ORDERS counts every account's open orders of the stop types, on the book or waiting.
     const algo = new Map<number, number>();
@@ -116,9 +116,6 @@ export function validate(state: ExchangeState): string[] {
         );
       }
     });
-    for (const o of [...market.risingStops, ...market.fallingStops]) {
-      if (s.trailing[o] !== undefined) problems.push(`trailing stop ${s.id(o)} waits in a plain stop list`);
-    }
     if (market.tradePrices.length > 0) problems.push(`${market.symbol}: trade prices left unseen`);
     if (market.trailingTriggered.length > 0) problems.push(`${market.symbol}: triggered stops left waiting`);
   }

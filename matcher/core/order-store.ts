@@ -20,6 +20,15 @@ export interface Trailing {
   dueAt: number;
 }
 
+/** A trailing stop's state: tracking since `time` (-1: not yet) from best price `price` (0: none yet). */
+export const newTrailing = (delta: number, time: number, price: number): Trailing => ({
+  delta,
+  time,
+  price,
+  reportedAt: -1,
+  dueAt: -1,
+});
+
 /** "No order": the empty slot reference. */
 export const NONE = -1;
 

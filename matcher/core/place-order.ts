@@ -11,7 +11,7 @@ import { crosses } from './matching.ts';
 import { mul2, mul3 } from './money.ts';
 import { addOpen, clientKey } from './open-orders.ts';
 import { checkShape, orderTypeCode, stpCode, timeInForceCode } from './order-checks.ts';
-import { atMarket, BUY, GTC, isStop, LIMIT_MAKER, NONE, SELL } from './order-store.ts';
+import { atMarket, BUY, GTC, isStop, LIMIT_MAKER, newTrailing, NONE, SELL } from './order-store.ts';
 import { ResultCode } from './result-codes.ts';
 import { type CommandResult, reject } from './results.ts';
 import type { Market } from './state.ts';
@@ -167,13 +167,11 @@ export function placeOrder(tx: Tx, cmd: PlaceOrder): CommandResult {
   if (trailingDelta !== undefined) {
     // With a stop price it tracks once the price reaches it; without, at once, from the last price (if any).
     const now = stopPrice === 0;
-    s.setTrailing(slot, {
-      delta: trailingDelta,
-      time: now ? Math.max(0, cmd.timestamp) : -1, // -1 means "not yet tracking"
-      price: now ? market.lastPrice : 0,
-      reportedAt: -1,
-      dueAt: -1,
-    });
+    // -1 means "not yet tracking": a tracking time is never below 0.
+    s.setTrailing(
+      slot,
+      newTrailing(trailingDelta, now ? Math.max(0, cmd.timestamp) : -1, now ? market.lastPrice : 0),
+    );
   }
   if (stop) {
     hold(tx, account.balance(asset), amount);

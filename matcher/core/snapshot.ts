@@ -9,7 +9,7 @@ import type { OrderUpdate } from './events.ts';
 import { DEFINITION_DEFAULTS } from './market.ts';
 import { addOpen } from './open-orders.ts';
 import { feeTiersOf } from './fees.ts';
-import { BUY, ORDER_TYPES, SELL, SIDES, STATUSES, STP, TIME_IN_FORCE } from './order-store.ts';
+import { BUY, newTrailing, ORDER_TYPES, SELL, SIDES, STATUSES, STP, TIME_IN_FORCE } from './order-store.ts';
 import { addStop } from './stops.ts';
 import { accountOf } from './risk.ts';
 import { type ExchangeState, Market } from './state.ts';
@@ -105,7 +105,7 @@ export function restore(snap: Snapshot, bookKind: BookKind = 'fast'): ExchangeSt
     asset.feesCollected = a.feesCollected;
   }
   for (const { definition: stored, status, lastPrice } of snap.markets) {
-    // A definition stored before the TRAILING_DELTA bounds existed gets their defaults.
+    // A definition stored before some of its fields existed gets their defaults.
     const definition: MarketDefinition = { ...DEFINITION_DEFAULTS, ...stored };
     const base = assetOf(state, definition.baseAsset);
     const quote = assetOf(state, definition.quoteAsset);
@@ -166,13 +166,7 @@ export function restore(snap: Snapshot, bookKind: BookKind = 'fast'): ExchangeSt
     store.setUpdateTime(slot, o.updateTime);
     store.setClientOrderId(slot, o.clientOrderId);
     if (o.trailingDelta !== undefined) {
-      store.setTrailing(slot, {
-        delta: o.trailingDelta,
-        time: o.trailingTime ?? -1,
-        price: o.trailingPrice ?? 0,
-        reportedAt: -1,
-        dueAt: -1,
-      });
+      store.setTrailing(slot, newTrailing(o.trailingDelta, o.trailingTime ?? -1, o.trailingPrice ?? 0));
     }
     if (i >= pendingFrom) {
       addStop(state, market, slot);

@@ -72,7 +72,7 @@ export function triggerStops(tx: Tx, market: Market): void {
   const s = state.store;
   const triggered = market.trailingTriggered;
   for (;;) {
-    if (market.tradePrices.length > 0) trackPrices(tx, market, triggered);
+    if (market.tradePrices.length > 0) trackPrices(tx, market);
     const last = market.lastPrice;
     if (last === 0) return;
     let slot: number;
@@ -91,11 +91,12 @@ export function triggerStops(tx: Tx, market: Market): void {
 
 /**
  * Shows the trailing stops the prices of the trades since the last look, in order: each may begin tracking,
- * move its best price, or trigger (taken off the trailing list onto `triggered`, in the order they trigger).
+ * move its best price, or trigger (taken off the trailing list onto market.trailingTriggered, in that order).
  * Reports every stop whose tracking changed and that did not trigger.
  */
-function trackPrices(tx: Tx, market: Market, triggered: number[]): void {
+function trackPrices(tx: Tx, market: Market): void {
   const s = tx.state.store;
+  const triggered = market.trailingTriggered;
   const prices = market.tradePrices;
   const list = market.trailingStops;
   // Marks what this look reported or triggered; a later look in the same command (after a triggered stop's own
@@ -147,7 +148,7 @@ function trackPrices(tx: Tx, market: Market, triggered: number[]): void {
  * Whether `price` is trailingDelta BIPS or more against `best`: for a BUY price >= best × (1 + delta), for a
  * SELL price <= best × (1 - delta). Exact in integers (bigint past 2^53).
  */
-function movedAgainst(buy: boolean, price: number, best: number, delta: number): boolean {
+export function movedAgainst(buy: boolean, price: number, best: number, delta: number): boolean {
   const factor = buy ? BIPS + delta : BIPS - delta;
   const lhs = price * BIPS;
   const rhs = best * factor;
