@@ -135,6 +135,11 @@ export function validate(state: ExchangeState): string[] {
         if (state.orders.get(s.id(o)) !== o)
           problems.push(`account ${account.id}: lists order ${s.id(o)} not open`);
       }
+      const list = market.openSlots[account.index] ?? [];
+      for (let at = 0; at < list.length; at++) {
+        if (s.openAt(list[at]!) !== at)
+          problems.push(`order ${s.id(list[at]!)}: open list position is stale`);
+      }
     }
     for (const [key, o] of account.byClientOrderId) {
       if (state.orders.get(s.id(o)) !== o || clientKey(s.market(o), s.clientOrderId[o] ?? '') !== key) {

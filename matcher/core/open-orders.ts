@@ -1,6 +1,10 @@
-// Each account's open orders per market: counts (MAX_NUM_ORDERS; of the stop types, MAX_NUM_ALGO_ORDERS: Binance
-// counts an order of those types while it is open, triggered or not), a doubly linked list through the store's
-// olderOpen/newerOpen columns (cancel all) and an index by clientOrderId, kept in step as orders rest and leave.
+// Each account's open orders per market: a list of their slots (cancel all, MAX_NUM_ORDERS is its length), a
+// count of those of the stop types (MAX_NUM_ALGO_ORDERS: Binance counts an order of those types while it is
+// open, triggered or not) and an index by clientOrderId, kept in step as orders rest and leave.
+//
+// The list is unordered: an order leaving it is replaced by the last one, whose new position goes into the
+// store's small openAt column. Adding and removing touch no other order's record, where a linked list through
+// the records would touch two neighbours each time, each a cache miss in a deep book.
 
 import { isStop, NONE } from './order-store.ts';
 import type { ExchangeState } from './state.ts';
@@ -14,13 +18,9 @@ export function addOpen(state: ExchangeState, slot: number): void {
   const ai = s.account(slot);
   const mi = s.market(slot);
   const market = state.marketList[mi]!;
-  market.reserve(ai);
-  const newest = market.newestOpen[ai]!;
-  s.setOlderOpen(slot, newest);
-  s.setNewerOpen(slot, NONE);
-  if (newest !== NONE) s.setNewerOpen(newest, slot);
-  market.newestOpen[ai] = slot;
-  market.openCount[ai]!++;
+  const list = market.openListOf(ai);
+  s.setOpenAt(slot, list.length);
+  list.push(slot);
   if (isStop(s.orderType(slot))) market.algoCount[ai]!++;
   const clientOrderId = s.clientOrderId[slot];
   if (clientOrderId !== undefined) {
@@ -34,14 +34,14 @@ export function removeOpen(state: ExchangeState, slot: number): void {
   const ai = s.account(slot);
   const mi = s.market(slot);
   const market = state.marketList[mi]!;
-  const older = s.olderOpen(slot);
-  const newer = s.newerOpen(slot);
-  if (older !== NONE) s.setNewerOpen(older, newer);
-  if (newer !== NONE) s.setOlderOpen(newer, older);
-  else market.newestOpen[ai] = older;
-  s.setOlderOpen(slot, NONE);
-  s.setNewerOpen(slot, NONE);
-  market.openCount[ai]!--;
+  const list = market.openSlots[ai]!;
+  const at = s.openAt(slot);
+  const last = list.pop()!;
+  if (last !== slot) {
+    list[at] = last;
+    s.setOpenAt(last, at);
+  }
+  s.setOpenAt(slot, NONE);
   if (isStop(s.orderType(slot))) market.algoCount[ai]!--;
   const clientOrderId = s.clientOrderId[slot];
   if (clientOrderId !== undefined)
@@ -49,11 +49,9 @@ export function removeOpen(state: ExchangeState, slot: number): void {
   state.orders.delete(s.id(slot));
 }
 
-/** Slots of an account's open orders on a market, newest first. */
+/** Slots of an account's open orders on a market, newest first (ids ascend with placement). */
 export function openOrdersOf(state: ExchangeState, accountIndex: number, marketIndex: number): number[] {
   const s = state.store;
-  const open: number[] = [];
-  const market = state.marketList[marketIndex]!;
-  for (let o = market.newestOpenOf(accountIndex); o !== NONE; o = s.olderOpen(o)) open.push(o);
-  return open;
+  const list = state.marketList[marketIndex]!.openSlots[accountIndex];
+  return list === undefined ? [] : list.slice().sort((a, b) => s.id(b) - s.id(a));
 }

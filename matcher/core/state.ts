@@ -4,7 +4,7 @@
 import type { BookKind, OrderBook } from './book.ts';
 import type { MarketDefinition, MarketStatus } from './commands.ts';
 import type { IdIndex } from './id-index.ts';
-import { NONE, type OrderStore } from './order-store.ts';
+import type { OrderStore } from './order-store.ts';
 import type { Tx } from './risk.ts';
 
 export class Asset {
@@ -86,12 +86,10 @@ export class Market {
   /** The last trade's price in ticks, 0 before the first trade: the reference for NOTIONAL and price bands. */
   lastPrice = 0;
   /**
-   * By account index: the account's open orders here (MAX_NUM_ORDERS) and the slot of the newest of them (older
-   * ones follow the store's `olderOpen`), or NONE. Kept per market in two small arrays rather than on each
-   * account, so placing and filling orders reads them without chasing every account's own arrays.
+   * By account index: the slots of the account's open orders here, in no order (open-orders.ts); its length is
+   * what MAX_NUM_ORDERS counts. Plain arrays of small integers: the collector has no pointers to follow in them.
    */
-  openCount = new Int32Array(0);
-  newestOpen = new Int32Array(0);
+  readonly openSlots: (number[] | undefined)[] = [];
   /** By account index: its open orders of the stop types here, triggered or not (MAX_NUM_ALGO_ORDERS). */
   algoCount = new Int32Array(0);
   /** Stop orders waiting for the last price to rise to their stop (BUY STOP_LOSS*, SELL TAKE_PROFIT*): slots,
@@ -115,27 +113,22 @@ export class Market {
 
   /** Open orders of the account at `accountIndex` here. */
   openCountOf(accountIndex: number): number {
-    return this.openCount[accountIndex] ?? 0;
+    return this.openSlots[accountIndex]?.length ?? 0;
   }
 
-  /** The slot of the newest open order of the account at `accountIndex` here, or NONE. */
-  newestOpenOf(accountIndex: number): number {
-    return this.newestOpen[accountIndex] ?? NONE;
-  }
-
-  /** Makes room in openCount and newestOpen for the account at `accountIndex`. */
-  reserve(accountIndex: number): void {
-    if (accountIndex < this.openCount.length) return;
-    const n = Math.max(1024, this.openCount.length * 2, accountIndex + 1);
-    const count = new Int32Array(n);
-    count.set(this.openCount);
-    const newest = new Int32Array(n).fill(NONE);
-    newest.set(this.newestOpen);
-    const algo = new Int32Array(n);
-    algo.set(this.algoCount);
-    this.openCount = count;
-    this.newestOpen = newest;
-    this.algoCount = algo;
+  /** The list of the account's open orders here, made on first use, with room in algoCount for the account. */
+  openListOf(accountIndex: number): number[] {
+    const list = this.openSlots[accountIndex];
+    if (list !== undefined) return list;
+    while (this.openSlots.length < accountIndex) this.openSlots.push(undefined);
+    const made: number[] = [];
+    this.openSlots[accountIndex] = made;
+    if (accountIndex >= this.algoCount.length) {
+      const algo = new Int32Array(Math.max(1024, this.algoCount.length * 2, accountIndex + 1));
+      algo.set(this.algoCount);
+      this.algoCount = algo;
+    }
+    return made;
   }
 
   /** Open orders of the stop types of the account at `accountIndex` here. */
