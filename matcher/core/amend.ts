@@ -10,7 +10,7 @@ import { BUY } from './order-store.ts';
 import { ResultCode } from './result-codes.ts';
 import { type CommandResult, reject } from './results.ts';
 import { heldBy, release, type Tx } from './risk.ts';
-import type { Account, Market } from './state.ts';
+import { type Account, type Market, marketOf } from './state.ts';
 
 /** What the command says, checked before any lookup: the same checks as cancelOrder's, then the amendment's. */
 function checkShape(cmd: AmendOrder): ResultCode {
@@ -33,7 +33,7 @@ export function amendOrder(tx: Tx, cmd: AmendOrder): CommandResult {
   const shape = checkShape(cmd);
   if (shape !== ResultCode.OK) return reject(shape);
   const state = tx.state;
-  const market = state.markets.get(cmd.symbol);
+  const market = marketOf(state, cmd.symbol);
   if (market === undefined) return reject(ResultCode.UNKNOWN_SYMBOL);
   const account = state.accounts.get(cmd.accountId);
   const slot = findOpen(tx, account, market, cmd);

@@ -10,7 +10,7 @@ import { ResultCode } from './result-codes.ts';
 import { type CommandResult, reject } from './results.ts';
 import { releaseOrder, type Tx } from './risk.ts';
 import { removeStop } from './stops.ts';
-import type { Account, Market } from './state.ts';
+import { type Account, type Market, marketOf } from './state.ts';
 
 /** Takes an open order off the book as CANCELED, giving back what it held. */
 function cancelSlot(tx: Tx, market: Market, slot: number, accountId: number): OrderUpdate {
@@ -56,7 +56,7 @@ export function cancelOrder(tx: Tx, cmd: CancelOrder): CommandResult {
   if (cmd.orderId !== undefined && !isPositiveInt(cmd.orderId)) return reject(ResultCode.UNKNOWN_ORDER);
   if (cmd.clientOrderId !== undefined && typeof cmd.clientOrderId !== 'string')
     return reject(ResultCode.UNKNOWN_ORDER);
-  const market = tx.state.markets.get(cmd.symbol);
+  const market = marketOf(tx.state, cmd.symbol);
   if (market === undefined) return reject(ResultCode.UNKNOWN_SYMBOL);
   const account = tx.state.accounts.get(cmd.accountId);
   const slot = findOpen(tx, account, market, cmd);
@@ -79,7 +79,7 @@ export function cancelOrder(tx: Tx, cmd: CancelOrder): CommandResult {
 export function cancelAllOrders(tx: Tx, cmd: CancelAllOrders): CommandResult {
   if (!isPositiveInt(cmd.accountId)) return reject(ResultCode.INVALID_ACCOUNT);
   if (!Number.isSafeInteger(cmd.timestamp)) return reject(ResultCode.PARAMETER_REQUIRED);
-  const market = tx.state.markets.get(cmd.symbol);
+  const market = marketOf(tx.state, cmd.symbol);
   if (market === undefined) return reject(ResultCode.UNKNOWN_SYMBOL);
   const account = tx.state.accounts.get(cmd.accountId);
   const open = account === undefined ? [] : openOrdersOf(tx.state, account.index, market.index);

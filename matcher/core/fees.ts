@@ -7,7 +7,7 @@ import { isFraction, isPositiveInt } from './money.ts';
 import { ResultCode } from './result-codes.ts';
 import type { CommandResult } from './results.ts';
 import { accountOf, type Tx } from './risk.ts';
-import type { Account, ExchangeState, FeeTier, Market } from './state.ts';
+import { type Account, type ExchangeState, type FeeTier, type Market, marketOf } from './state.ts';
 
 /** The fees an account pays on a market: its market tier, else its account tier, else the market's fees. */
 export function feesOf(account: Account, market: Market): FeeTier {
@@ -29,7 +29,7 @@ export function setAccountFees(tx: Tx, cmd: SetAccountFees): CommandResult {
   }
   let market: Market | undefined;
   if (cmd.symbol !== undefined) {
-    market = tx.state.markets.get(cmd.symbol);
+    market = marketOf(tx.state, cmd.symbol);
     if (market === undefined) return { code: ResultCode.UNKNOWN_SYMBOL };
   }
   const account = accountOf(tx.state, cmd.accountId);

@@ -14,7 +14,7 @@ import { checkShape, orderTypeCode, stpCode, timeInForceCode } from './order-che
 import { atMarket, BUY, GTC, isStop, LIMIT_MAKER, newTrailing, NONE, SELL } from './order-store.ts';
 import { ResultCode } from './result-codes.ts';
 import { type CommandResult, reject } from './results.ts';
-import type { Market } from './state.ts';
+import { type Market, marketOf } from './state.ts';
 import { accountOf, freeOf, hold, trailingHoldPrice, type Tx } from './risk.ts';
 import { addStop, triggerStops, triggersOnRise, wouldTrigger } from './stops.ts';
 
@@ -71,7 +71,7 @@ export function placeOrder(tx: Tx, cmd: PlaceOrder): CommandResult {
   const state = tx.state;
   const shape = checkShape(cmd);
   if (shape !== ResultCode.OK) return reject(shape);
-  const market = state.markets.get(cmd.symbol);
+  const market = marketOf(state, cmd.symbol);
   if (market === undefined) return reject(ResultCode.UNKNOWN_SYMBOL);
   const type = orderTypeCode(cmd.orderType);
   const stop = isStop(type);

@@ -31,9 +31,10 @@ export class Tx {
     this.state = state;
   }
 
-  begin(seq: number, time: number): void {
+  /** Starts a command; its handler sets `time` from the command's timestamp (engine.ts dispatch). */
+  begin(seq: number): void {
     this.seq = seq;
-    this.time = time;
+    this.time = 0;
     this.events = [];
     this.touchedCount = 0;
   }
@@ -65,8 +66,8 @@ export function accountOf(state: ExchangeState, accountId: number): Account {
   let account = state.accounts.get(accountId);
   if (account === undefined) {
     account = new AccountClass(accountId, state.accountList.length);
-    state.accounts.set(accountId, account);
     state.accountList.push(account);
+    state.accounts.add(account);
   }
   return account;
 }

@@ -3,7 +3,7 @@
 
 import type { BookKind, OrderBook } from './book.ts';
 import type { MarketDefinition, MarketStatus } from './commands.ts';
-import type { IdIndex } from './id-index.ts';
+import { HashIdIndex, type IdIndex } from './id-index.ts';
 import type { OrderStore } from './order-store.ts';
 import type { Tx } from './risk.ts';
 
@@ -149,13 +149,47 @@ export class Market {
   }
 }
 
+/**
+ * Accounts by id: an open-addressing table of id -> position in the account list (HashIdIndex), a few loads
+ * where a Map<number, Account> costs a call into the runtime's hash lookup on every command.
+ */
+export class AccountsById {
+  private readonly index = new HashIdIndex();
+  private readonly list: Account[];
+
+  constructor(list: Account[]) {
+    this.list = list;
+  }
+
+  get(id: number): Account | undefined {
+    const at = this.index.get(id);
+    return at === undefined ? undefined : this.list[at];
+  }
+
+  /** Indexes an account of the list (at account.index). */
+  add(account: Account): void {
+    this.index.set(account.id, account.index);
+  }
+
+  get size(): number {
+    return this.index.size;
+  }
+
+  /** In the order they were added. */
+  values(): IterableIterator<Account> {
+    return this.list.values();
+  }
+}
+
 export interface ExchangeState {
   readonly bookKind: BookKind;
   readonly markets: Map<string, Market>;
+  /** The market the last lookup by symbol found (marketOf): most commands in a row name the same one. */
+  lastMarket: Market | null;
   readonly marketList: Market[];
   readonly assets: Map<string, Asset>;
   readonly assetList: Asset[];
-  readonly accounts: Map<number, Account>;
+  readonly accounts: AccountsById;
   readonly accountList: Account[];
   /** Every order the core holds, open or being placed. */
   readonly store: OrderStore;
@@ -169,4 +203,13 @@ export interface ExchangeState {
   seq: number;
   /** Scratch for the command being applied (see Tx). */
   readonly tx: Tx;
+}
+
+/** The market named `symbol`, if any. */
+export function marketOf(state: ExchangeState, symbol: string): Market | undefined {
+  const last = state.lastMarket;
+  if (last !== null && last.symbol === symbol) return last;
+  const market = state.markets.get(symbol);
+  if (market !== undefined) state.lastMarket = market;
+  return market;
 }
