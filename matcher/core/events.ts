@@ -60,9 +60,13 @@ export interface OrderUpdate {
   trailingTime?: number;
   /**
    * Trailing stops while tracking: the best trade price since tracking began (the lowest for a BUY, the highest for
-   * a SELL), in ticks; what the trigger is measured from. Kept so that a restored state goes on from it.
+   * a SELL) as of this update, in ticks, 0 before any; what the trigger is measured from. The best price moves
+   * with the market without an update of its own (one per stop per new high would not scale): the best price now
+   * is the better of this and the prices of the market's trades from trailingFromTradeId on.
    */
   trailingPrice?: Ticks;
+  /** Trailing stops while tracking: the first trade (by tradeId, of this order's market) that counts toward it. */
+  trailingFromTradeId?: number;
   /** When the order was placed (the placing command's timestamp). */
   time: number;
   /** The timestamp of the command that produced this update. */
