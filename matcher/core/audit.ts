@@ -3,8 +3,9 @@
 
 import { feeTiersOf } from './fees.ts';
 import { clientKey, openOrdersOf } from './open-orders.ts';
-import { movedAgainst, triggersOnRise, wouldTrigger } from './stops.ts';
-import { BUY, isStop, NEW, NONE, PARTIALLY_FILLED, SELL, STATUSES } from './order-store.ts';
+import { movedAgainst, triggersOnRise, wouldTrigger } from './stop-rules.ts';
+import { trailingProblems, trailingSlots } from './trailing.ts';
+import { BUY, bestOf, isStop, NEW, NONE, PARTIALLY_FILLED, SELL, STATUSES } from './order-store.ts';
 import { heldBy } from './risk.ts';
 import type { ExchangeState } from './state.ts';
 
@@ -74,8 +75,11 @@ export function validate(state: ExchangeState): string[] {
         holds(o);
       });
     }
-    // Trailing stops: by id, open, holding their funds, neither due to begin tracking nor to trigger.
-    market.trailingStops.forEach((o, i) => {
+    // Trailing stops: filed where they belong, open, holding their funds, neither due to begin tracking nor to
+    // trigger, their best price not behind the last price.
+    problems.push(...trailingProblems(s, market));
+    const trailingStops = trailingSlots(s, market);
+    for (const o of trailingStops) {
       open++;
       const id = s.id(o);
       const trailing = s.trailing[o];
@@ -90,22 +94,26 @@ export function validate(state: ExchangeState): string[] {
         if (wouldTrigger(s.side(o), s.orderType(o), s.stopPrice(o), market.lastPrice)) {
           problems.push(`trailing stop ${id}: should be tracking`);
         }
-      } else if (trailing.price !== 0 && market.lastPrice !== 0) {
-        const buy = s.side(o) === BUY;
-        if (movedAgainst(buy, market.lastPrice, trailing.price, trailing.delta)) {
-          problems.push(`trailing stop ${id}: should have triggered`);
+      } else {
+        const best = bestOf(trailing);
+        if (trailing.fromTradeId <= 0 || trailing.fromTradeId > state.nextTradeId) {
+          problems.push(`trailing stop ${id}: tracks from trade ${trailing.fromTradeId}`);
         }
-        if (buy ? market.lastPrice < trailing.price : market.lastPrice > trailing.price) {
-          problems.push(`trailing stop ${id}: its best price is behind the last price`);
+        if (best !== 0 && market.lastPrice !== 0) {
+          const buy = s.side(o) === BUY;
+          if (movedAgainst(buy, market.lastPrice, best, trailing.delta)) {
+            problems.push(`trailing stop ${id}: should have triggered`);
+          }
+          if (buy ? market.lastPrice < best : market.lastPrice > best) {
+            problems.push(`trailing stop ${id}: its best price is behind the last price`);
+          }
         }
       }
-      const prev = market.trailingStops[i - 1];
-      if (prev !== undefined && s.id(prev) > id) problems.push(`trailing stop ${id}: out of order`);
       holds(o);
-    });
+    }
     // MAX_NUM_ALGO_ORDERS counts every account's open orders of the stop types, on the book or waiting.
     const algo = new Map<number, number>();
-    const pendingStops = [...market.risingStops, ...market.fallingStops, ...market.trailingStops];
+    const pendingStops = [...market.risingStops, ...market.fallingStops, ...trailingStops];
     for (const o of [...book.orders(BUY), ...book.orders(SELL), ...pendingStops]) {
       if (isStop(s.orderType(o))) algo.set(s.account(o), (algo.get(s.account(o)) ?? 0) + 1);
     }
@@ -200,7 +208,7 @@ export function stateHash(state: ExchangeState): string {
     );
     h.add(`market ${m.symbol} ${m.status} ${m.lastPrice} ${definition}`);
     const orders = [...m.book.orders(BUY), ...m.book.orders(SELL), ...m.risingStops, ...m.fallingStops];
-    for (const o of [...orders, ...m.trailingStops]) {
+    for (const o of [...orders, ...trailingSlots(s, m)]) {
       const account = state.accountList[s.account(o)]!;
       const trailing = s.trailing[o];
       h.add(
@@ -208,7 +216,9 @@ export function stateHash(state: ExchangeState): string {
           `${s.timeInForce(o)} ${s.price(o)} ${s.origQty(o)} ${s.executedQty(o)} ${s.remaining(o)} ` +
           `${s.cumQuote(o)} ${s.status(o)} ${s.clientOrderId[o] ?? ''} ${s.time(o)} ${s.updateTime(o)} ` +
           `${s.selfTradePrevention(o)} ${s.preventedQty(o)}` +
-          (trailing === undefined ? '' : ` t ${trailing.delta} ${trailing.time} ${trailing.price}`),
+          (trailing === undefined
+            ? ''
+            : ` t ${trailing.delta} ${trailing.time} ${bestOf(trailing)} ${trailing.fromTradeId}`),
       );
     }
   }

@@ -213,7 +213,11 @@ export function match(tx: Tx, market: Market, taker: number, budget: bigint | nu
       ),
     );
     market.lastPrice = price;
-    if (market.trailingStops.length > 0) market.tradePrices.push(price); // for them to see (stops.ts)
+    if (market.trailingCount > 0) {
+      // For them to see (trailing.ts), with the trade's id.
+      market.tradePrices.push(price);
+      market.tradeIds.push(state.nextTradeId - 1);
+    }
 
     s.setExecutedQty(taker, s.executedQty(taker) + q);
     s.setRemaining(taker, s.remaining(taker) - q);

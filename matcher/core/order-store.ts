@@ -7,30 +7,78 @@ import type { OrderType, SelfTradePreventionMode, Side, TimeInForce } from './co
 import type { OrderStatus, OrderUpdate } from './events.ts';
 import { bigOf, type Lots, type Ticks, type Units } from './money.ts';
 
-/** A trailing stop's own state (stops.ts). */
+/** "No order": the empty slot reference. */
+export const NONE = -1;
+
+/**
+ * Tracking trailing stops of one side and trailingDelta that share a best price (trailing.ts): their trigger is
+ * the same, and a trade that moves one moves them all, so the group moves instead of its members. Groups merge
+ * when the market moves them to the same price; a merged group points to the one it joined (`into`), and a stop
+ * finds its group's current state through `root`.
+ */
+export class TrailGroup {
+  /** The best trade price since its stops began tracking, in ticks (0: no trade yet to track from). */
+  best: number;
+  /** The group this one was merged into, or null for a live group. */
+  into: TrailGroup | null = null;
+  /** Its stops, linked through the store's prev/next (a pending stop is not on the book), and how many. */
+  head = NONE;
+  tail = NONE;
+  count = 0;
+
+  constructor(best: number) {
+    this.best = best;
+  }
+
+  /** The live group this one is, or was merged into (pointers shortened on the way: chains stay short). */
+  root(): TrailGroup {
+    let top = this.into;
+    if (top === null) return this;
+    while (top.into !== null) top = top.into;
+    let next = this.into!;
+    this.into = top;
+    while (next !== top) {
+      const after: TrailGroup = next.into!;
+      next.into = top;
+      next = after;
+    }
+    return top;
+  }
+}
+
+/** A trailing stop's own state (trailing.ts). */
 export interface Trailing {
   /** trailingDelta, in BIPS. */
   readonly delta: number;
   /** When it began tracking (a command's timestamp), -1 while it waits for its stop price. */
   time: number;
-  /** The best trade price since tracking began (lowest for a BUY, highest for a SELL), 0 before the first. */
+  /** While tracking: the first trade (by id) whose price counts toward its best price; 0 before. */
+  fromTradeId: number;
+  /** While tracking: its group (through `root`), which holds the best price. */
+  group: TrailGroup | null;
+  /** Out of a group (triggered or cancelled): the best price it had then. */
   price: number;
-  /** Bookkeeping of one look at trade prices (Tx.looks), not state: the last that reported it, that triggered it. */
-  reportedAt: number;
+  /** Bookkeeping of one look at trade prices (Tx.looks), not state: the look that triggered it. */
   dueAt: number;
 }
 
-/** A trailing stop's state: tracking since `time` (-1: not yet) from best price `price` (0: none yet). */
-export const newTrailing = (delta: number, time: number, price: number): Trailing => ({
+/**
+ * A trailing stop's state, not yet filed (trailing.ts files it, waiting or tracking); `price` is its best price
+ * for an order out of a group (a restored one that triggered before).
+ */
+export const newTrailing = (delta: number, time: number, fromTradeId: number, price = 0): Trailing => ({
   delta,
   time,
+  fromTradeId,
+  group: null,
   price,
-  reportedAt: -1,
   dueAt: -1,
 });
 
-/** "No order": the empty slot reference. */
-export const NONE = -1;
+/** A trailing stop's best price: the lowest trade price since it began tracking for a BUY, the highest for a
+ * SELL; 0 before any. */
+export const bestOf = (trailing: Trailing): number =>
+  trailing.group === null ? trailing.price : trailing.group.root().best;
 
 export const BUY = 0;
 export const SELL = 1;
@@ -461,7 +509,9 @@ export class OrderStore {
     if (trailing !== undefined) {
       view.trailingDelta = trailing.delta;
       view.trailingTime = trailing.time;
-      if (trailing.price !== 0) view.trailingPrice = trailing.price as Ticks;
+      const best = bestOf(trailing);
+      if (best !== 0) view.trailingPrice = best as Ticks;
+      if (trailing.time !== -1) view.trailingFromTradeId = trailing.fromTradeId;
     }
     return view;
   }

@@ -16,7 +16,8 @@ import { ResultCode } from './result-codes.ts';
 import { type CommandResult, reject } from './results.ts';
 import { type Market, marketOf } from './state.ts';
 import { accountOf, freeOf, hold, trailingHoldPrice, type Tx } from './risk.ts';
-import { addStop, triggerStops, triggersOnRise, wouldTrigger } from './stops.ts';
+import { triggersOnRise, wouldTrigger } from './stop-rules.ts';
+import { addStop, triggerStops } from './stops.ts';
 
 /** What a new order must pass that the market alone decides: shape, market status, STP mode, filters. */
 export function checkOrder(market: MarketRules, cmd: PlaceOrder): ResultCode {
@@ -168,15 +169,16 @@ export function placeOrder(tx: Tx, cmd: PlaceOrder): CommandResult {
     // With a stop price it tracks once the price reaches it; without, at once, from the last price (if any).
     const now = stopPrice === 0;
     // -1 means "not yet tracking": a tracking time is never below 0.
+    // Tracking at once, it counts the trades from the next one on, starting from the last price (if any).
     s.setTrailing(
       slot,
-      newTrailing(trailingDelta, now ? Math.max(0, cmd.timestamp) : -1, now ? market.lastPrice : 0),
+      newTrailing(trailingDelta, now ? Math.max(0, cmd.timestamp) : -1, now ? state.nextTradeId : 0),
     );
   }
   if (stop) {
     hold(tx, account.balance(asset), amount);
     addOpen(state, slot);
-    addStop(state, market, slot);
+    addStop(state, market, slot, market.lastPrice);
     const view = s.view(slot, market.symbol, account.id);
     tx.events.push(view);
     return { code: ResultCode.OK, order: view };

@@ -11,6 +11,7 @@ import { addOpen } from './open-orders.ts';
 import { feeTiersOf } from './fees.ts';
 import { BUY, newTrailing, ORDER_TYPES, SELL, SIDES, STATUSES, STP, TIME_IN_FORCE } from './order-store.ts';
 import { addStop } from './stops.ts';
+import { trailingSlots } from './trailing.ts';
 import { accountOf } from './risk.ts';
 import { type ExchangeState, Market } from './state.ts';
 
@@ -53,7 +54,8 @@ export function snapshot(state: ExchangeState): Snapshot {
     return order;
   };
   for (const m of state.marketList) {
-    for (const slot of [...m.risingStops, ...m.fallingStops, ...m.trailingStops]) stops.push(viewOf(m, slot));
+    const pending = [...m.risingStops, ...m.fallingStops, ...trailingSlots(state.store, m)];
+    for (const slot of pending) stops.push(viewOf(m, slot));
     for (const side of [BUY, SELL]) {
       for (const slot of m.book.orders(side)) {
         orders.push({ ...viewOf(m, slot), queuedAt: state.store.queuedAt(slot) });
@@ -166,10 +168,13 @@ export function restore(snap: Snapshot, bookKind: BookKind = 'fast'): ExchangeSt
     store.setUpdateTime(slot, o.updateTime);
     store.setClientOrderId(slot, o.clientOrderId);
     if (o.trailingDelta !== undefined) {
-      store.setTrailing(slot, newTrailing(o.trailingDelta, o.trailingTime ?? -1, o.trailingPrice ?? 0));
+      // A tracking stop from before trailingFromTradeId was kept had its best price kept up to date.
+      const time = o.trailingTime ?? -1;
+      const from = time === -1 ? 0 : (o.trailingFromTradeId ?? snap.nextTradeId);
+      store.setTrailing(slot, newTrailing(o.trailingDelta, time, from, o.trailingPrice ?? 0));
     }
     if (i >= pendingFrom) {
-      addStop(state, market, slot);
+      addStop(state, market, slot, o.trailingPrice ?? 0);
     } else {
       market.book.insert(slot);
       if (o.queuedAt !== undefined) store.setQueuedAt(slot, o.queuedAt);

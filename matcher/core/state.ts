@@ -5,6 +5,7 @@ import type { BookKind, OrderBook } from './book.ts';
 import type { MarketDefinition, MarketStatus } from './commands.ts';
 import { HashIdIndex, type IdIndex } from './id-index.ts';
 import type { OrderStore } from './order-store.ts';
+import type { TrailBucket } from './trailing.ts';
 import type { Tx } from './risk.ts';
 
 export class Asset {
@@ -99,15 +100,22 @@ export class Market {
    * descending, then order id. */
   readonly fallingStops: number[] = [];
   /**
-   * Trailing stops (see stops.ts), waiting to begin tracking or tracking: slots by order id. Their trigger moves
-   * with every trade, so they are looked at one by one after each match rather than kept in trigger order.
+   * Trailing stops waiting for the price to reach their stop price before they begin tracking (trailing.ts): on a
+   * rise (by stop price ascending, then id) and on a fall (descending, then id).
    */
-  readonly trailingStops: number[] = [];
+  readonly trailingRising: number[] = [];
+  readonly trailingFalling: number[] = [];
+  /** Tracking trailing stops, a bucket per side and trailingDelta in use (trailing.ts), and by key. */
+  readonly trailingBuckets: TrailBucket[] = [];
+  readonly trailingBucketOf = new Map<number, TrailBucket>();
+  /** Pending trailing stops here, waiting or tracking: while there are any, matching records trade prices. */
+  trailingCount = 0;
   /**
-   * The prices of this command's trades here, in order, recorded only while trailing stops wait (matching.ts);
-   * stops.ts shows them to the trailing stops after each match and empties it.
+   * The prices and ids of this command's trades here, in order, recorded only while trailing stops wait
+   * (matching.ts); trailing.ts shows them to the trailing stops after each match and empties them.
    */
   readonly tradePrices: number[] = [];
+  readonly tradeIds: number[] = [];
   /** Trailing stops that triggered and wait to run, in the order they did (stops.ts; empty between commands). */
   readonly trailingTriggered: number[] = [];
 

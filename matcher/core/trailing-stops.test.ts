@@ -172,7 +172,7 @@ describe('placing a trailing stop', () => {
     expect(cancelled.result.order).toMatchObject({ status: 'CANCELED', trailingDelta: 100 });
     expect(ex.balance(1, 'BTC')).toEqual({ free: u(1_000), locked: 0n });
     tradeAt(ex, 30_000); // would have triggered it
-    expect(ex.state.markets.get('BTCUSDT')!.trailingStops).toEqual([]);
+    expect(ex.state.markets.get('BTCUSDT')!.trailingCount).toBe(0);
     expect(validate(ex.state)).toEqual([]);
   });
 });
@@ -277,13 +277,23 @@ describe('tracking', () => {
     expect(validate(ex.state)).toEqual([]);
   });
 
-  it('reports an order update only when its tracking changes', () => {
+  it('reports an order update when it begins tracking, not when its best price moves', () => {
     const ex = exchange();
     tradeAt(ex, 10_000);
-    const id = idOf(trailing(ex, 'SELL', 'TAKE_PROFIT', 500));
-    expect(updatesOf(tradeAt(ex, 10_100), id)).toEqual([expect.objectContaining({ trailingPrice: 10_100 })]);
-    expect(updatesOf(tradeAt(ex, 10_050), id)).toEqual([]);
-    expect(updatesOf(tradeAt(ex, 10_100), id)).toEqual([]);
+    const id = idOf(trailing(ex, 'SELL', 'TAKE_PROFIT', 500, { stopPrice: 10_100 }));
+    const begins = tradeAt(ex, 10_100);
+    const tradeId = begins.events.find((e) => e.type === 'trade')!.tradeId;
+    // It tracks from the trade that met its stop price: later trades count toward its best price.
+    expect(updatesOf(begins, id)).toEqual([
+      expect.objectContaining({
+        trailingTime: ex.time,
+        trailingPrice: 10_100,
+        trailingFromTradeId: tradeId + 1,
+      }),
+    ]);
+    expect(updatesOf(tradeAt(ex, 10_200), id)).toEqual([]);
+    expect(updatesOf(tradeAt(ex, 10_150), id)).toEqual([]);
+    expect(ex.order(id)).toMatchObject({ trailingPrice: 10_200, trailingFromTradeId: tradeId + 1 });
   });
 
   it('without a stop price on a market that never traded, begins from the first trade', () => {
@@ -332,7 +342,7 @@ describe('edge cases', () => {
     expect(ex.order(idOf(placed))).toBeUndefined();
   });
 
-  it("a stop moved again by a triggered stop's own trades, in the same command, is reported again", () => {
+  it("a stop moved by a triggered stop's own trades, in the same command, has the best price its trades say", () => {
     const ex = exchange();
     tradeAt(ex, 100);
     const b = idOf(trailing(ex, 'SELL', 'STOP_LOSS', 500)); // tracks the highest, from 100
@@ -342,12 +352,16 @@ describe('edge cases', () => {
     // 101 moves B and triggers A, whose buy takes 105: B must be reported at 105, what the state holds.
     const taken = ex.limit(4, 'BUY', 1, 101, 'IOC');
     expect(updatesOf(taken, a).at(-1)).toMatchObject({ status: 'FILLED' });
-    expect(updatesOf(taken, b).map((e) => e.trailingPrice)).toEqual([101, 105]);
-    expect(ex.order(b)).toMatchObject({ trailingPrice: 105 });
+    expect(updatesOf(taken, b)).toEqual([]);
+    const order = ex.order(b)!;
+    expect(order.trailingPrice).toBe(105);
+    // What a restart reads back: the best of the price it was placed with and the trades since trailingFromTradeId.
+    const trades = taken.events.filter((e) => e.type === 'trade' && e.tradeId >= order.trailingFromTradeId!);
+    expect(Math.max(100, ...trades.map((t) => (t.type === 'trade' ? t.price : 0)))).toBe(105);
     expect(validate(ex.state)).toEqual([]);
   });
 
-  it('a thousand trailing stops move on one trade and trigger on the next, in id order, each reported once', () => {
+  it('a thousand trailing stops move on one trade as one group, without an update each, and trigger on the next in id order', () => {
     const ex = exchange();
     for (let account = 10; account < 210; account++) ex.fund(account, 'BTC', 10);
     tradeAt(ex, 10_000);
@@ -362,17 +376,19 @@ describe('edge cases', () => {
       }
     }
     const high = tradeAt(ex, 10_100);
-    const reported = high.events.filter(
-      (e): e is OrderUpdate => e.type === 'order' && ids.includes(e.orderId),
-    );
-    expect(reported.map((e) => e.orderId)).toEqual(ids);
-    expect(reported.every((e) => e.trailingPrice === 10_100)).toBe(true);
+    expect(high.events.filter((e) => e.type === 'order' && ids.includes(e.orderId))).toEqual([]);
+    expect(ids.every((id) => ex.order(id)!.trailingPrice === 10_100)).toBe(true);
+    // One bucket (one side, one delta) holding one group: the next trade looks at it once, not a thousand times.
+    const market = ex.state.markets.get('BTCUSDT')!;
+    expect(market.trailingBuckets).toHaveLength(1);
+    const bucket = market.trailingBuckets[0]!;
+    expect(bucket.groups.length - bucket.start).toBe(1);
     const drop = tradeAt(ex, 9_999); // 10,100 × 0.99 = 9,999
     const expired = drop.events.filter(
       (e): e is OrderUpdate => e.type === 'order' && ids.includes(e.orderId) && e.status === 'EXPIRED',
     );
     expect(expired.map((e) => e.orderId)).toEqual(ids); // market sells on an empty book, in trigger (id) order
-    expect(ex.state.markets.get('BTCUSDT')!.trailingStops).toEqual([]);
+    expect(ex.state.markets.get('BTCUSDT')!.trailingCount).toBe(0);
     expect(validate(ex.state)).toEqual([]);
   });
 });
@@ -482,6 +498,142 @@ describe('property: trailing stops trigger exactly when the FAQ says', () => {
         },
       ),
       { numRuns: 150 },
+    );
+  });
+});
+
+describe('property: many trailing stops, placed, moved, triggered and cancelled at random', () => {
+  it('each triggers when its own FAQ model says, its best price is what its last update and later trades say, and validate holds throughout', () => {
+    type Step =
+      | { op: 'place'; kind: Kind; delta: number; stopOffset: number | undefined }
+      | { op: 'trade'; move: number }
+      | { op: 'cancel'; pick: number };
+    const step: fc.Arbitrary<Step> = fc.oneof(
+      {
+        weight: 3,
+        arbitrary: fc.record({
+          op: fc.constant('place' as const),
+          kind: fc.constantFrom(...KINDS),
+          // A few deltas, so that stops share buckets and groups.
+          delta: fc.constantFrom(10, 50, 100, 300),
+          stopOffset: fc.option(fc.integer({ min: 1, max: 60 }), { nil: undefined }),
+        }),
+      },
+      {
+        weight: 5,
+        arbitrary: fc.record({ op: fc.constant('trade' as const), move: fc.integer({ min: -40, max: 40 }) }),
+      },
+      { weight: 1, arbitrary: fc.record({ op: fc.constant('cancel' as const), pick: fc.nat() }) },
+    );
+    interface Model {
+      id: number;
+      kind: Kind;
+      delta: number;
+      stopPrice: number | undefined;
+      best: number | undefined; // undefined: waiting for its stop price
+    }
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 60 }), fc.nat(), (steps, cut) => {
+        const ex = exchange();
+        for (let account = 10; account < 16; account++) ex.fund(account, 'BTC', 100);
+        let price = 10_000;
+        tradeAt(ex, price);
+        const open: Model[] = [];
+        /** Each stop's last order update and every trade, as the database would have them. */
+        const lastUpdate = new Map<number, OrderUpdate>();
+        const trades: { tradeId: number; price: number }[] = [];
+        const record = (applied: Applied): void => {
+          for (const e of applied.events) {
+            if (e.type === 'order') lastUpdate.set(e.orderId, e);
+            if (e.type === 'trade') trades.push({ tradeId: e.tradeId, price: e.price });
+          }
+        };
+        let account = 10;
+        for (const [i, st] of steps.entries()) {
+          if (i === cut % steps.length) {
+            const copy = restore(snapshot(ex.state));
+            expect(stateHash(copy)).toBe(stateHash(ex.state));
+            expect(validate(copy)).toEqual([]);
+          }
+          if (st.op === 'place') {
+            const [side, type] = st.kind;
+            const rises = (side === 'BUY') === (type === 'STOP_LOSS');
+            let stopPrice =
+              st.stopOffset === undefined ? undefined : price + (rises ? 1 : -1) * st.stopOffset;
+            if (stopPrice !== undefined && stopPrice < 1) stopPrice = undefined;
+            const limit = side === 'BUY' && stopPrice === undefined;
+            const placed = ex.place(
+              account,
+              side,
+              limit ? (`${type}_LIMIT` as OrderType) : type,
+              1,
+              limit ? 1 : undefined,
+              limit ? 'GTC' : undefined,
+              {
+                trailingDelta: st.delta,
+                ...(stopPrice === undefined ? {} : { stopPrice: stopPrice as Ticks }),
+              },
+            );
+            account = account === 15 ? 10 : account + 1;
+            if (placed.result.code !== 'OK') continue; // MAX_NUM_ALGO_ORDERS
+            record(placed);
+            open.push({
+              id: idOf(placed),
+              kind: st.kind,
+              delta: st.delta,
+              stopPrice,
+              best: stopPrice === undefined ? price : undefined,
+            });
+          } else if (st.op === 'cancel') {
+            if (open.length === 0) continue;
+            const m = open.splice(st.pick % open.length, 1)[0]!;
+            const owner = ex.order(m.id)!.accountId;
+            const cancelled = ex.cancel(owner, m.id);
+            expect(cancelled.result.code).toBe('OK');
+            record(cancelled);
+          } else {
+            price = Math.max(1, price + st.move);
+            record(tradeAt(ex, price));
+            // The model: each stop on its own, as the FAQ says.
+            for (let k = open.length - 1; k >= 0; k--) {
+              const m = open[k]!;
+              const [side, type] = m.kind;
+              if (m.best === undefined) {
+                const rises = (side === 'BUY') === (type === 'STOP_LOSS');
+                if (rises ? price >= m.stopPrice! : price <= m.stopPrice!) m.best = price;
+                continue;
+              }
+              const fired =
+                side === 'BUY'
+                  ? price * 10_000 >= m.best * (10_000 + m.delta)
+                  : price * 10_000 <= m.best * (10_000 - m.delta);
+              if (fired) open.splice(k, 1);
+              else m.best = side === 'BUY' ? Math.min(m.best, price) : Math.max(m.best, price);
+            }
+          }
+          expect(validate(ex.state)).toEqual([]);
+          const pending = new Set<number>();
+          for (const m of open) {
+            const slot = ex.state.orders.get(m.id);
+            if (slot !== undefined && ex.state.store.pending(slot) === 1) pending.add(m.id);
+            const order = ex.order(m.id)!;
+            expect(order.trailingPrice ?? undefined).toBe(m.best);
+            if (m.best !== undefined) {
+              // The contract the database keeps to: the last update's best, and the trades from trailingFromTradeId.
+              const update = lastUpdate.get(m.id)!;
+              const since = trades
+                .filter((t) => t.tradeId >= update.trailingFromTradeId!)
+                .map((t) => t.price);
+              const pick = m.kind[0] === 'BUY' ? Math.min : Math.max;
+              expect(pick(...[update.trailingPrice ?? (m.kind[0] === 'BUY' ? Infinity : 0), ...since])).toBe(
+                m.best,
+              );
+            }
+          }
+          expect([...pending].sort((a, b) => a - b)).toEqual(open.map((m) => m.id).sort((a, b) => a - b));
+        }
+      }),
+      { numRuns: 200 },
     );
   });
 });
