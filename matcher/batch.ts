@@ -218,6 +218,7 @@ export class BatchBuilder {
       trailingDelta: o.trailingDelta ?? null,
       trailingTime: o.trailingTime ?? null,
       trailingPrice: o.trailingPrice ?? null,
+      trailingFromTradeId: o.trailingFromTradeId ?? null,
     };
   }
 }

@@ -80,6 +80,7 @@ function orderSnapshot(r: OrderRow): OrderSnapshot {
   if (r.trailingDelta !== null) order.trailingDelta = r.trailingDelta;
   if (r.trailingTime !== null) order.trailingTime = r.trailingTime;
   if (r.trailingPrice !== null) order.trailingPrice = r.trailingPrice as OrderSnapshot['price'];
+  if (r.trailingFromTradeId !== null) order.trailingFromTradeId = r.trailingFromTradeId;
   return order;
 }
 

@@ -80,10 +80,15 @@ export interface OrderRow {
   /** Trailing stops: when tracking began, -1 until then. Null in an update keeps the stored value. */
   trailingTime: number | null;
   /**
-   * Trailing stops while tracking: the best trade price since, in ticks (what a restart goes on from). Null in
-   * an update keeps the stored value.
+   * Trailing stops while tracking: the best trade price since, in ticks, as of the order's last update (0 before
+   * any). Null in an update keeps the stored value. Loaded pending stops carry the best price now (loadState).
    */
   trailingPrice: number | null;
+  /**
+   * Trailing stops while tracking: the first trade (of the order's symbol) whose price counts toward the best
+   * price beyond trailingPrice. Null in an update keeps the stored value.
+   */
+  trailingFromTradeId: number | null;
 }
 
 export interface TradeRow {
@@ -309,7 +314,7 @@ function ordersStatement(r: OrderRow[]): SQL {
     insert into orders (order_id, symbol, account_id, client_order_id, side, type, time_in_force, price,
       stop_price, orig_qty, executed_qty, cum_quote, orig_quote_order_qty, status, self_trade_prevention_mode,
       prevented_qty, time, update_time, is_working, queued_at, strategy_id, strategy_type, trailing_delta,
-      trailing_time, trailing_price)
+      trailing_time, trailing_price, trailing_from_trade_id)
     select * from unnest(${col((o) => o.orderId)}::int8[], ${col((o) => o.symbol)}::text[],
       ${col((o) => o.accountId)}::int8[], ${col((o) => o.clientOrderId)}::text[], ${col((o) => o.side)}::text[],
       ${col((o) => o.type)}::text[], ${col((o) => o.timeInForce)}::text[], ${col((o) => o.price)}::int8[],
@@ -320,14 +325,15 @@ function ordersStatement(r: OrderRow[]): SQL {
       ${col((o) => o.isWorking)}::bool[], ${col((o) => o.queuedAt)}::int8[],
       ${col((o) => o.strategyId)}::int8[], ${col((o) => o.strategyType)}::int8[],
       ${col((o) => o.trailingDelta)}::int4[], ${col((o) => o.trailingTime)}::int8[],
-      ${col((o) => o.trailingPrice)}::int8[])
+      ${col((o) => o.trailingPrice)}::int8[], ${col((o) => o.trailingFromTradeId)}::int8[])
     ${FENCED}
     on conflict (order_id) do update set client_order_id = excluded.client_order_id,
       orig_qty = excluded.orig_qty, executed_qty = excluded.executed_qty, cum_quote = excluded.cum_quote,
       status = excluded.status, prevented_qty = excluded.prevented_qty, update_time = excluded.update_time,
       is_working = orders.is_working or excluded.is_working, queued_at = excluded.queued_at,
       trailing_time = coalesce(excluded.trailing_time, orders.trailing_time),
-      trailing_price = coalesce(excluded.trailing_price, orders.trailing_price)`;
+      trailing_price = coalesce(excluded.trailing_price, orders.trailing_price),
+      trailing_from_trade_id = coalesce(excluded.trailing_from_trade_id, orders.trailing_from_trade_id)`;
 }
 
 function tradesStatement(r: TradeRow[]): SQL {
@@ -394,9 +400,23 @@ export async function loadState(db: Database, offset: OffsetRow): Promise<Stored
       order by symbol, side, case when side = 'BUY' then -price else price end, queued_at`,
     )
   ).map(orderOf);
+  // A tracking stop's best price moves with its market without an update of its own: the best price now is the
+  // stored one (0: none yet) and the prices of its symbol's trades from trailing_from_trade_id on, the highest
+  // for a SELL, the lowest for a BUY (greatest and least skip nulls; nullif keeps a BUY's 0 out of least). The
+  // trades were committed with the order rows, so they are the ones the stored state has seen.
+  const since = (aggregate: SQL) =>
+    sql`(select ${aggregate} from trades t where t.symbol = o.symbol and t.trade_id >= o.trailing_from_trade_id)`;
   const pendingStops = (
-    await rowsOf(db, sql`select * from orders where ${open} and not is_working order by order_id`)
-  ).map(orderOf);
+    await rowsOf(
+      db,
+      sql`select o.*, case
+        when o.trailing_from_trade_id is null then o.trailing_price
+        when o.side = 'SELL' then greatest(o.trailing_price, ${since(sql`max(t.price)`)})
+        else coalesce(least(nullif(o.trailing_price, 0), ${since(sql`min(t.price)`)}), o.trailing_price)
+      end as trailing_price_now
+      from orders o where ${open} and not is_working order by order_id`,
+    )
+  ).map((r) => orderOf({ ...r, trailing_price: r.trailing_price_now }));
   return { offset, assets, markets, balances, feeTiers, bookOrders, pendingStops };
 }
 
@@ -427,5 +447,6 @@ function orderOf(r: Record<string, unknown>): OrderRow {
     trailingDelta: r.trailing_delta === null ? null : Number(r.trailing_delta),
     trailingTime: r.trailing_time === null ? null : Number(r.trailing_time),
     trailingPrice: r.trailing_price === null ? null : Number(r.trailing_price),
+    trailingFromTradeId: r.trailing_from_trade_id === null ? null : Number(r.trailing_from_trade_id),
   };
 }

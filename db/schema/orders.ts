@@ -38,8 +38,17 @@ export const orders = pgTable(
     trailingDelta: integer('trailing_delta'),
     /** When the trailing stop began tracking (ms since the epoch), -1 until then. */
     trailingTime: int53('trailing_time'),
-    /** In ticks: the best trade price since tracking began, which the trigger is measured from; the core's state. */
+    /**
+     * In ticks: the best trade price since tracking began as of the order's last update (0 before any), which the
+     * trigger is measured from; the core's state.
+     */
     trailingPrice: int53('trailing_price'),
+    /**
+     * While tracking: the first trade (trade_id, of this order's symbol) whose price counts toward the best price
+     * beyond trailing_price. The core reports no update when only the best price moves (one row per stop per new
+     * high would not scale), so the best price now is trailing_price combined with those trades' prices.
+     */
+    trailingFromTradeId: int53('trailing_from_trade_id'),
   },
   (t) => [
     // openOrders: an account's open orders, in one symbol or all.
