@@ -57,7 +57,12 @@ const read = (orderId: unknown) => ok('GET', 3, 'order', { symbol: 'ETHUSDT', or
 async function stored(orderId: unknown) {
   const [row] = await rowsOf(
     stack.database.db,
-    sql`select trailing_delta, trailing_time, trailing_price from orders where order_id = ${orderId as number}`,
+    // The best price now, as the matcher's start-up reads it: the stored one and the trades from the first that
+    // counts toward it (the stored price is as of the order's last update: new highs are not written per order).
+    sql`select trailing_delta, trailing_time, trailing_price,
+      (select max(price) from trades t where t.symbol = o.symbol and t.trade_id >= o.trailing_from_trade_id)
+        as highest_since
+      from orders o where order_id = ${orderId as number}`,
   );
   return row;
 }
@@ -182,7 +187,8 @@ describe('trailing stops', () => {
     expect(await stored(placed.orderId)).toEqual({
       trailing_delta: 100,
       trailing_time: String(placed.trailingTime),
-      trailing_price: '11000', // ticks
+      trailing_price: '10000', // ticks: where it began tracking
+      highest_since: '11000',
     });
     await tradeAt('108.90');
     const triggered = await read(placed.orderId);

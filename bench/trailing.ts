@@ -1,0 +1,101 @@
+// npm run bench:trailing -- [--stops N,N,...] [--trades N] [--deltas N]
+//
+// What a trade costs with many trailing stops waiting: N trailing SELL stops (tracking from the start, trailing
+// deltas spread over --deltas values between 10 % and 20 %, so none triggers) on one market, then --trades
+// trades on a path that sets a new high every few trades (the case that moves every stop). Each trade is two
+// commands (a resting sell and a buy that takes it); prints microseconds per trade for each N, so the cost of
+// the stops is the difference from N = 0.
+
+import { parseArgs } from 'node:util';
+import {
+  apply,
+  type Command,
+  createState,
+  type Fraction,
+  type Lots,
+  type Ticks,
+  type Units,
+} from '../matcher/core/index.ts';
+
+const { values } = parseArgs({
+  options: {
+    stops: { type: 'string', default: '0,1000,10000,100000' },
+    trades: { type: 'string', default: '20000' },
+    deltas: { type: 'string', default: '20' },
+  },
+});
+const counts = values.stops.split(',').map(Number);
+const trades = Number(values.trades);
+const deltas = Number(values.deltas);
+const WHOLE = 100_000_000n;
+
+function run(stops: number): number {
+  const state = createState('fast');
+  const must = (command: Command): void => {
+    const { result } = apply(state, command);
+    if (result.code !== 'OK') throw new Error(`${command.type}: ${result.code}`);
+  };
+  must({
+    type: 'createMarket',
+    symbol: 'BTCUSDT',
+    baseAsset: 'BTC',
+    quoteAsset: 'USDT',
+    tickSize: WHOLE as Units,
+    stepSize: WHOLE as Units,
+    makerFee: 0 as Fraction,
+    takerFee: 0 as Fraction,
+    maxNumOrders: 1_000_000,
+    maxNumAlgoOrders: 1_000_000,
+  });
+  const accounts = [1, 2, 3];
+  for (const accountId of accounts) {
+    for (const asset of ['BTC', 'USDT']) {
+      must({ type: 'deposit', accountId, asset, amount: (10n ** 12n * WHOLE) as Units });
+    }
+  }
+  let time = 1_700_000_000_000;
+  const trade = (price: number): void => {
+    const order = { type: 'placeOrder', symbol: 'BTCUSDT', orderType: 'LIMIT', quantity: 1 as Lots } as const;
+    must({
+      ...order,
+      accountId: 2,
+      side: 'SELL',
+      price: price as Ticks,
+      timeInForce: 'GTC',
+      timestamp: ++time,
+    });
+    must({
+      ...order,
+      accountId: 3,
+      side: 'BUY',
+      price: price as Ticks,
+      timeInForce: 'IOC',
+      timestamp: ++time,
+    });
+  };
+  trade(100_000);
+  for (let i = 0; i < stops; i++) {
+    must({
+      type: 'placeOrder',
+      accountId: 1,
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      orderType: 'STOP_LOSS',
+      quantity: 1 as Lots,
+      trailingDelta: 1_000 + Math.floor((i % deltas) * (1_000 / deltas)),
+      timestamp: ++time,
+    });
+  }
+  // Up 3, down 2: a new high every few trades, never 10 % below it.
+  const path: number[] = [];
+  let price = 100_000;
+  for (let i = 0; i < trades; i++) path.push((price += i % 5 < 3 ? 7 : -10));
+  const start = process.hrtime.bigint();
+  for (const p of path) trade(p);
+  return Number(process.hrtime.bigint() - start) / 1e3 / trades;
+}
+
+run(1_000); // warm-up
+for (const n of counts) {
+  console.log(`${String(n).padStart(7)} trailing stops  ${run(n).toFixed(2).padStart(8)} µs per trade`);
+}
