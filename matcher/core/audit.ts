@@ -49,31 +49,23 @@ export function validate(state: ExchangeState): string[] {
       }
     }
     // Pending stops: in trigger order, open, holding their funds, not yet triggerable.
-    for (const [list, rising] of [
-      [market.risingStops, true],
-      [market.fallingStops, false],
-    ] as const) {
-      list.forEach((o, i) => {
+    for (const ladder of [market.risingStops, market.fallingStops]) {
+      problems.push(...ladder.problems(s, `${market.symbol} ${ladder.rising ? 'rising' : 'falling'} stops`));
+      for (const o of ladder.slots(s)) {
         open++;
         const id = s.id(o);
         if (state.orders.get(id) !== o) problems.push(`stop ${id} is not indexed`);
         if (s.pending(o) !== 1 || s.status(o) !== NEW) problems.push(`stop ${id} is not a pending NEW order`);
-        const kind = s.trailing[o] === undefined && triggersOnRise(s.side(o), s.orderType(o)) === rising;
+        const kind =
+          s.trailing[o] === undefined && triggersOnRise(s.side(o), s.orderType(o)) === ladder.rising;
         if (s.market(o) !== market.index || !kind) {
           problems.push(`stop ${id}: in the wrong list`);
         }
         if (wouldTrigger(s.side(o), s.orderType(o), s.stopPrice(o), market.lastPrice)) {
           problems.push(`stop ${id}: should have triggered`);
         }
-        const prev = list[i - 1];
-        if (prev !== undefined) {
-          const a = s.stopPrice(prev);
-          const b = s.stopPrice(o);
-          if ((rising ? a > b : a < b) || (a === b && s.id(prev) > id))
-            problems.push(`stop ${id}: out of order`);
-        }
         holds(o);
-      });
+      }
     }
     // Trailing stops: filed where they belong, open, holding their funds, neither due to begin tracking nor to
     // trigger, their best price not behind the last price.
@@ -113,7 +105,7 @@ export function validate(state: ExchangeState): string[] {
     }
     // MAX_NUM_ALGO_ORDERS counts every account's open orders of the stop types, on the book or waiting.
     const algo = new Map<number, number>();
-    const pendingStops = [...market.risingStops, ...market.fallingStops, ...trailingStops];
+    const pendingStops = [...market.risingStops.slots(s), ...market.fallingStops.slots(s), ...trailingStops];
     for (const o of [...book.orders(BUY), ...book.orders(SELL), ...pendingStops]) {
       if (isStop(s.orderType(o))) algo.set(s.account(o), (algo.get(s.account(o)) ?? 0) + 1);
     }
@@ -207,7 +199,12 @@ export function stateHash(state: ExchangeState): string {
           : v,
     );
     h.add(`market ${m.symbol} ${m.status} ${m.lastPrice} ${definition}`);
-    const orders = [...m.book.orders(BUY), ...m.book.orders(SELL), ...m.risingStops, ...m.fallingStops];
+    const orders = [
+      ...m.book.orders(BUY),
+      ...m.book.orders(SELL),
+      ...m.risingStops.slots(s),
+      ...m.fallingStops.slots(s),
+    ];
     for (const o of [...orders, ...trailingSlots(s, m)]) {
       const account = state.accountList[s.account(o)]!;
       const trailing = s.trailing[o];

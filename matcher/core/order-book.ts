@@ -23,7 +23,7 @@ function removeAt<T>(a: T[], at: number): void {
   a.length = last;
 }
 
-class Level {
+export class Level {
   readonly price: number;
   /** Sort key: larger is better (price for bids, -price for asks). */
   readonly key: number;
@@ -71,7 +71,7 @@ class Level {
   }
 }
 
-class BookSide {
+export class BookSide {
   readonly isBid: boolean;
   readonly byPrice = new Map<number, Level>();
   /** Each chunk ascending by key; chunks ascending too. Never holds an empty chunk. */

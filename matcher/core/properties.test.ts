@@ -321,8 +321,8 @@ interface Open {
 /** Every open order of a market: resting, then pending stops. */
 function openOrders(state: ExchangeState, market: Market): Open[] {
   const s = state.store;
-  const slots = [...market.book.orders(BUY), ...market.book.orders(SELL), ...market.risingStops];
-  return [...slots, ...market.fallingStops].map((slot) => ({
+  const slots = [...market.book.orders(BUY), ...market.book.orders(SELL), ...market.risingStops.slots(s)];
+  return [...slots, ...market.fallingStops.slots(s)].map((slot) => ({
     id: s.id(slot),
     accountId: state.accountList[s.account(slot)]!.id,
     symbol: market.symbol,
@@ -501,7 +501,7 @@ function before(state: ExchangeState): Before {
   const last = new Map<string, number>();
   for (const market of state.marketList) {
     last.set(market.symbol, market.lastPrice);
-    for (const slot of [...market.risingStops, ...market.fallingStops]) {
+    for (const slot of [...market.risingStops.slots(s), ...market.fallingStops.slots(s)]) {
       const view = s.view(slot, market.symbol, 0);
       stops.push({
         id: view.orderId,

@@ -54,7 +54,8 @@ export function snapshot(state: ExchangeState): Snapshot {
     return order;
   };
   for (const m of state.marketList) {
-    const pending = [...m.risingStops, ...m.fallingStops, ...trailingSlots(state.store, m)];
+    const s = state.store;
+    const pending = [...m.risingStops.slots(s), ...m.fallingStops.slots(s), ...trailingSlots(s, m)];
     for (const slot of pending) stops.push(viewOf(m, slot));
     for (const side of [BUY, SELL]) {
       for (const slot of m.book.orders(side)) {

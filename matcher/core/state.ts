@@ -5,6 +5,7 @@ import type { BookKind, OrderBook } from './book.ts';
 import type { MarketDefinition, MarketStatus } from './commands.ts';
 import { HashIdIndex, type IdIndex } from './id-index.ts';
 import type { OrderStore } from './order-store.ts';
+import { StopLadder } from './stop-ladder.ts';
 import type { TrailBucket } from './trailing.ts';
 import type { Tx } from './risk.ts';
 
@@ -93,18 +94,16 @@ export class Market {
   readonly openSlots: (number[] | undefined)[] = [];
   /** By account index: its open orders of the stop types here, triggered or not (MAX_NUM_ALGO_ORDERS). */
   algoCount = new Int32Array(0);
-  /** Stop orders waiting for the last price to rise to their stop (BUY STOP_LOSS*, SELL TAKE_PROFIT*): slots,
-   * by stop price ascending, then order id. */
-  readonly risingStops: number[] = [];
-  /** Stop orders waiting for it to fall to their stop (SELL STOP_LOSS*, BUY TAKE_PROFIT*): slots, by stop price
-   * descending, then order id. */
-  readonly fallingStops: number[] = [];
+  /** Stop orders waiting for the last price to rise to their stop (BUY STOP_LOSS*, SELL TAKE_PROFIT*). */
+  readonly risingStops = new StopLadder(true);
+  /** Stop orders waiting for it to fall to their stop (SELL STOP_LOSS*, BUY TAKE_PROFIT*). */
+  readonly fallingStops = new StopLadder(false);
   /**
-   * Trailing stops waiting for the price to reach their stop price before they begin tracking (trailing.ts): on a
-   * rise (by stop price ascending, then id) and on a fall (descending, then id).
+   * Trailing stops waiting for the price to reach their stop price before they begin tracking (trailing.ts), on a
+   * rise and on a fall.
    */
-  readonly trailingRising: number[] = [];
-  readonly trailingFalling: number[] = [];
+  readonly trailingRising = new StopLadder(true);
+  readonly trailingFalling = new StopLadder(false);
   /** Tracking trailing stops, a bucket per side and trailingDelta in use (trailing.ts), and by key. */
   readonly trailingBuckets: TrailBucket[] = [];
   readonly trailingBucketOf = new Map<number, TrailBucket>();

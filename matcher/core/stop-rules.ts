@@ -1,6 +1,5 @@
-// When stops trigger: the directions Binance defines, the trailing stop's test, and the order stops wait in.
+// When stops trigger: the directions Binance defines and the trailing stop's test.
 
-import type { OrderStore } from './order-store.ts';
 import { BUY, STOP_LOSS, STOP_LOSS_LIMIT } from './order-store.ts';
 import { BIPS } from './risk.ts';
 
@@ -26,24 +25,4 @@ export function movedAgainst(buy: boolean, price: number, best: number, delta: n
   const l = BigInt(price) * BigInt(BIPS);
   const r = BigInt(best) * BigInt(factor);
   return buy ? l >= r : l <= r;
-}
-
-/**
- * Files `slot` into a list of stops in trigger order: by stop price (ascending for those that trigger on a rise,
- * descending for a fall), then by id.
- */
-export function insertByStop(s: OrderStore, list: number[], slot: number, rising: boolean): void {
-  const stop = s.stopPrice(slot);
-  const id = s.id(slot);
-  // First position whose order triggers later than this one.
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    const other = s.stopPrice(list[mid]!);
-    const later = rising ? other > stop : other < stop;
-    if (later || (other === stop && s.id(list[mid]!) > id)) hi = mid;
-    else lo = mid + 1;
-  }
-  list.splice(lo, 0, slot);
 }

@@ -565,7 +565,8 @@ describe.each(['fast', 'reference'] as const)('stop orders (%s book)', (kind) =>
       tradeAt(ex, 97);
       const market = ex.state.markets.get('BTCUSDT')!;
       // Left waiting: account 1's at 94 and 90, account 2's at 90.
-      expect(market.fallingStops.map((slot) => ex.state.store.stopPrice(slot))).toEqual([94, 90, 90]);
+      const waiting = market.fallingStops.slots(ex.state.store);
+      expect(waiting.map((slot) => ex.state.store.stopPrice(slot))).toEqual([94, 90, 90]);
       for (const stop of [89, 88, 87])
         expect(placeStop(ex, 1, 'SELL', 'STOP_LOSS', 1, stop).result.code).toBe('OK');
       expect(placeStop(ex, 1, 'SELL', 'STOP_LOSS', 1, 86).result.code).toBe('MAX_NUM_ALGO_ORDERS');
@@ -1220,8 +1221,8 @@ describe.each(['fast', 'reference'] as const)('stop orders (%s book)', (kind) =>
         [ids.f2, 'NEW'],
       ]);
       expect(fillsOf(runs[4]!, ids.f1)).toEqual([[95, 2]]);
-      expect(ex.state.markets.get('BTCUSDT')!.risingStops).toEqual([]);
-      expect(ex.state.markets.get('BTCUSDT')!.fallingStops).toEqual([]);
+      expect(ex.state.markets.get('BTCUSDT')!.risingStops.size).toBe(0);
+      expect(ex.state.markets.get('BTCUSDT')!.fallingStops.size).toBe(0);
       expect(validate(ex.state)).toEqual([]);
     });
   });

@@ -7,9 +7,9 @@
 // deterministic.
 
 import { execute } from './execute.ts';
-import { atMarket, BUY } from './order-store.ts';
+import { atMarket, BUY, NONE } from './order-store.ts';
 import { heldBy, release, type Tx } from './risk.ts';
-import { insertByStop, triggersOnRise } from './stop-rules.ts';
+import { triggersOnRise } from './stop-rules.ts';
 import type { ExchangeState, Market } from './state.ts';
 import { fileTrailing, trackPrices, unfileTrailing } from './trailing.ts';
 
@@ -23,8 +23,10 @@ export function addStop(state: ExchangeState, market: Market, slot: number, best
     fileTrailing(state, market, slot, best);
     return;
   }
-  const rising = triggersOnRise(s.side(slot), s.orderType(slot));
-  insertByStop(s, rising ? market.risingStops : market.fallingStops, slot, rising);
+  (triggersOnRise(s.side(slot), s.orderType(slot)) ? market.risingStops : market.fallingStops).insert(
+    s,
+    slot,
+  );
   s.setPending(slot, 1);
 }
 
@@ -35,9 +37,10 @@ export function removeStop(state: ExchangeState, market: Market, slot: number): 
     unfileTrailing(state, market, slot);
     return;
   }
-  const list = triggersOnRise(s.side(slot), s.orderType(slot)) ? market.risingStops : market.fallingStops;
-  const at = list.indexOf(slot);
-  if (at >= 0) list.splice(at, 1); // always there (validate checks every list holds only its own kind)
+  (triggersOnRise(s.side(slot), s.orderType(slot)) ? market.risingStops : market.fallingStops).remove(
+    s,
+    slot,
+  );
   s.setPending(slot, 0);
 }
 
@@ -51,10 +54,12 @@ export function triggerStops(tx: Tx, market: Market): void {
     const last = market.lastPrice;
     if (last === 0) return;
     let slot: number;
-    if (market.risingStops.length > 0 && s.stopPrice(market.risingStops[0]!) <= last) {
-      slot = market.risingStops.shift()!;
-    } else if (market.fallingStops.length > 0 && s.stopPrice(market.fallingStops[0]!) >= last) {
-      slot = market.fallingStops.shift()!;
+    const rising = market.risingStops.first();
+    const falling = market.fallingStops.first();
+    if (rising !== NONE && s.stopPrice(rising) <= last) {
+      slot = market.risingStops.shift(s);
+    } else if (falling !== NONE && s.stopPrice(falling) >= last) {
+      slot = market.fallingStops.shift(s);
     } else if (triggered.length > 0) {
       slot = triggered.shift()!;
     } else {

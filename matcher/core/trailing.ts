@@ -19,8 +19,9 @@
 
 import { BUY, NONE, type OrderStore, TrailGroup } from './order-store.ts';
 import type { Tx } from './risk.ts';
-import { insertByStop, movedAgainst, triggersOnRise } from './stop-rules.ts';
+import { movedAgainst, triggersOnRise } from './stop-rules.ts';
 import type { ExchangeState, Market } from './state.ts';
+import type { StopLadder } from './stop-ladder.ts';
 
 /** The tracking trailing stops of one side and delta of a market. */
 export class TrailBucket {
@@ -57,8 +58,7 @@ export function fileTrailing(state: ExchangeState, market: Market, slot: number,
   market.trailingCount++;
   s.setPending(slot, 1);
   if (trailing.time === -1) {
-    const rising = triggersOnRise(s.side(slot), s.orderType(slot));
-    insertByStop(s, rising ? market.trailingRising : market.trailingFalling, slot, rising);
+    waitingList(market, s, slot).insert(s, slot);
     return;
   }
   const buy = s.side(slot) === BUY;
@@ -127,6 +127,10 @@ function merge(s: OrderStore, from: TrailGroup, into: TrailGroup): void {
   from.count = 0;
 }
 
+/** The list a trailing stop waits in for its stop price. */
+const waitingList = (market: Market, s: OrderStore, slot: number): StopLadder =>
+  triggersOnRise(s.side(slot), s.orderType(slot)) ? market.trailingRising : market.trailingFalling;
+
 /** Takes a pending trailing stop off its list or out of its group (cancel). */
 export function unfileTrailing(state: ExchangeState, market: Market, slot: number): void {
   const s = state.store;
@@ -135,10 +139,7 @@ export function unfileTrailing(state: ExchangeState, market: Market, slot: numbe
   s.setPending(slot, 0);
   const group = trailing.group;
   if (group === null) {
-    const list = triggersOnRise(s.side(slot), s.orderType(slot))
-      ? market.trailingRising
-      : market.trailingFalling;
-    list.splice(list.indexOf(slot), 1); // always there (validate checks every stop is filed)
+    waitingList(market, s, slot).remove(s, slot);
     return;
   }
   const g = group.root();
@@ -195,16 +196,11 @@ export function trackPrices(tx: Tx, market: Market): void {
   for (let k = 0; k < prices.length; k++) {
     const price = prices[k]!;
     // Stops that begin tracking at this trade, from its price; later trades count toward their best.
-    for (const [list, rising] of [
-      [market.trailingRising, true],
-      [market.trailingFalling, false],
-    ] as const) {
-      let n = 0;
-      while (n < list.length && (rising ? s.stopPrice(list[n]!) <= price : s.stopPrice(list[n]!) >= price))
-        n++;
-      if (n === 0) continue;
-      const starting = list.splice(0, n);
-      for (const slot of starting) {
+    for (const list of [market.trailingRising, market.trailingFalling]) {
+      for (;;) {
+        const slot = list.first();
+        if (slot === NONE || (list.rising ? s.stopPrice(slot) > price : s.stopPrice(slot) < price)) break;
+        list.shift(s);
         const trailing = s.trailing[slot]!;
         trailing.time = now;
         trailing.fromTradeId = ids[k]! + 1;
@@ -303,7 +299,7 @@ function triggerAt(s: OrderStore, bucket: TrailBucket, price: number, batch: num
 
 /** A market's pending trailing stops (waiting or tracking), by id. */
 export function trailingSlots(store: OrderStore, market: Market): number[] {
-  const slots = [...market.trailingRising, ...market.trailingFalling];
+  const slots = [...market.trailingRising.slots(store), ...market.trailingFalling.slots(store)];
   for (const bucket of market.trailingBuckets) {
     for (let i = bucket.start; i < bucket.groups.length; i++) {
       for (let o = bucket.groups[i]!.head; o !== NONE; o = store.next(o)) slots.push(o);
@@ -316,27 +312,18 @@ export function trailingSlots(store: OrderStore, market: Market): number[] {
 export function trailingProblems(store: OrderStore, market: Market): string[] {
   const problems: string[] = [];
   const s = store;
-  let counted = market.trailingRising.length + market.trailingFalling.length;
-  for (const [list, rising] of [
-    [market.trailingRising, true],
-    [market.trailingFalling, false],
-  ] as const) {
-    list.forEach((o, i) => {
+  let counted = market.trailingRising.size + market.trailingFalling.size;
+  for (const list of [market.trailingRising, market.trailingFalling]) {
+    problems.push(...list.problems(s, `${market.symbol} trailing stops waiting`));
+    for (const o of list.slots(s)) {
       const trailing = s.trailing[o];
       if (trailing === undefined || trailing.time !== -1 || trailing.group !== null) {
         problems.push(`trailing stop ${s.id(o)}: waits but is tracking`);
       }
-      if (triggersOnRise(s.side(o), s.orderType(o)) !== rising)
+      if (triggersOnRise(s.side(o), s.orderType(o)) !== list.rising) {
         problems.push(`trailing stop ${s.id(o)}: in the wrong list`);
-      const prev = list[i - 1];
-      if (prev !== undefined) {
-        const a = s.stopPrice(prev);
-        const b = s.stopPrice(o);
-        if ((rising ? a > b : a < b) || (a === b && s.id(prev) > s.id(o))) {
-          problems.push(`trailing stop ${s.id(o)}: out of order`);
-        }
       }
-    });
+    }
   }
   for (const bucket of market.trailingBuckets) {
     const name = `${market.symbol} trailing ${bucket.buy ? 'BUY' : 'SELL'} ${bucket.delta}`;

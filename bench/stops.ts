@@ -1,0 +1,145 @@
+// npm run bench:stops -- [--stops N,N,...] [--trades N] [--deltas N]
+//
+// What stops cost when many wait, for each N of --stops:
+// - plain stops: with N STOP_LOSS sells waiting (stop prices spread over 40,000 ticks), placing one and cancelling
+//   one, in microseconds per pair;
+// - trailing stops: with N trailing SELL stops tracking (deltas spread over --deltas values between 10 % and 20 %,
+//   so none triggers), --trades trades on a path that sets a new high every few trades (the case that moves every
+//   stop), in microseconds per trade. Each trade is two commands (a resting sell and a buy that takes it), so
+//   what the stops cost is the difference from N = 0.
+
+import { parseArgs } from 'node:util';
+import {
+  type Applied,
+  apply,
+  type Command,
+  createState,
+  type Fraction,
+  type Lots,
+  type Ticks,
+  type Units,
+} from '../matcher/core/index.ts';
+
+const { values } = parseArgs({
+  options: {
+    stops: { type: 'string', default: '0,1000,10000,100000' },
+    trades: { type: 'string', default: '20000' },
+    deltas: { type: 'string', default: '20' },
+  },
+});
+const counts = values.stops.split(',').map(Number);
+const trades = Number(values.trades);
+const deltas = Number(values.deltas);
+const WHOLE = 100_000_000n;
+
+function exchange(): {
+  must: (command: Command) => Applied;
+  trade: (price: number) => void;
+  next: () => number;
+} {
+  const state = createState('fast');
+  const must = (command: Command): Applied => {
+    const applied = apply(state, command);
+    if (applied.result.code !== 'OK') throw new Error(`${command.type}: ${applied.result.code}`);
+    return applied;
+  };
+  must({
+    type: 'createMarket',
+    symbol: 'BTCUSDT',
+    baseAsset: 'BTC',
+    quoteAsset: 'USDT',
+    tickSize: WHOLE as Units,
+    stepSize: WHOLE as Units,
+    makerFee: 0 as Fraction,
+    takerFee: 0 as Fraction,
+    maxNumOrders: 1_000_000,
+    maxNumAlgoOrders: 1_000_000,
+  });
+  const accounts = [1, 2, 3];
+  for (const accountId of accounts) {
+    for (const asset of ['BTC', 'USDT']) {
+      must({ type: 'deposit', accountId, asset, amount: (10n ** 12n * WHOLE) as Units });
+    }
+  }
+  let time = 1_700_000_000_000;
+  const trade = (price: number): void => {
+    const order = { type: 'placeOrder', symbol: 'BTCUSDT', orderType: 'LIMIT', quantity: 1 as Lots } as const;
+    must({
+      ...order,
+      accountId: 2,
+      side: 'SELL',
+      price: price as Ticks,
+      timeInForce: 'GTC',
+      timestamp: ++time,
+    });
+    must({
+      ...order,
+      accountId: 3,
+      side: 'BUY',
+      price: price as Ticks,
+      timeInForce: 'IOC',
+      timestamp: ++time,
+    });
+  };
+  trade(100_000);
+  return { must, trade, next: () => ++time };
+}
+
+function plain(stops: number): number {
+  const { must, next } = exchange();
+  const place = (i: number): number =>
+    must({
+      type: 'placeOrder',
+      accountId: 1,
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      orderType: 'STOP_LOSS',
+      stopPrice: (50_000 + ((i * 7_919) % 40_000)) as Ticks,
+      quantity: 1 as Lots,
+      timestamp: next(),
+    }).result.order!.orderId;
+  const ids: number[] = [];
+  for (let i = 0; i < stops; i++) ids.push(place(i));
+  const rounds = 5_000;
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < rounds; i++) {
+    ids.push(place(stops + i));
+    const at = (i * 104_729) % ids.length;
+    must({ type: 'cancelOrder', accountId: 1, symbol: 'BTCUSDT', orderId: ids[at]!, timestamp: next() });
+    ids[at] = ids[ids.length - 1]!;
+    ids.pop();
+  }
+  return Number(process.hrtime.bigint() - start) / 1e3 / rounds;
+}
+
+function trailing(stops: number): number {
+  const { must, trade, next } = exchange();
+  for (let i = 0; i < stops; i++) {
+    must({
+      type: 'placeOrder',
+      accountId: 1,
+      symbol: 'BTCUSDT',
+      side: 'SELL',
+      orderType: 'STOP_LOSS',
+      quantity: 1 as Lots,
+      trailingDelta: 1_000 + Math.floor((i % deltas) * (1_000 / deltas)),
+      timestamp: next(),
+    });
+  }
+  // Up 3, down 2: a new high every few trades, never 10 % below it.
+  const path: number[] = [];
+  let price = 100_000;
+  for (let i = 0; i < trades; i++) path.push((price += i % 5 < 3 ? 7 : -10));
+  const start = process.hrtime.bigint();
+  for (const p of path) trade(p);
+  return Number(process.hrtime.bigint() - start) / 1e3 / trades;
+}
+
+plain(1_000); // warm-up
+trailing(1_000);
+for (const n of counts) {
+  console.log(
+    `${String(n).padStart(7)} stops waiting   plain: ${plain(n).toFixed(2).padStart(7)} µs per place and cancel` +
+      `   trailing: ${trailing(n).toFixed(2).padStart(7)} µs per trade`,
+  );
+}
