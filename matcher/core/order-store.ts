@@ -10,6 +10,12 @@ import { bigOf, type Lots, type Ticks, type Units } from './money.ts';
 /** "No order": the empty slot reference. */
 export const NONE = -1;
 
+/** A FIFO of slots linked through the store's prev/next: a price level, a stop price, a trailing group. */
+export interface SlotList {
+  head: number;
+  tail: number;
+}
+
 /**
  * Tracking trailing stops of one side and trailingDelta that share a best price (trailing.ts): their trigger is
  * the same, and a trade that moves one moves them all, so the group moves instead of its members. Groups merge
@@ -446,6 +452,29 @@ export class OrderStore {
 
   setTrailing(slot: number, trailing: Trailing | undefined): void {
     put(this.trailing, slot, trailing);
+  }
+
+  /** Links `slot` after `after` (NONE: first) in `list`. */
+  link(list: SlotList, slot: number, after: number): void {
+    const before = after === NONE ? list.head : this.next(after);
+    this.setPrev(slot, after);
+    this.setNext(slot, before);
+    if (after === NONE) list.head = slot;
+    else this.setNext(after, slot);
+    if (before === NONE) list.tail = slot;
+    else this.setPrev(before, slot);
+  }
+
+  /** Takes `slot` out of `list`. */
+  unlink(list: SlotList, slot: number): void {
+    const prev = this.prev(slot);
+    const next = this.next(slot);
+    if (prev === NONE) list.head = next;
+    else this.setNext(prev, next);
+    if (next === NONE) list.tail = prev;
+    else this.setPrev(next, prev);
+    this.setPrev(slot, NONE);
+    this.setNext(slot, NONE);
   }
 
   /** Slots in use. */

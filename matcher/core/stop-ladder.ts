@@ -31,27 +31,14 @@ export class StopLadder {
     const id = s.id(slot);
     let after = level.tail;
     while (after !== NONE && s.id(after) > id) after = s.prev(after);
-    const before = after === NONE ? level.head : s.next(after);
-    s.setPrev(slot, after);
-    s.setNext(slot, before);
-    if (after === NONE) level.head = slot;
-    else s.setNext(after, slot);
-    if (before === NONE) level.tail = slot;
-    else s.setPrev(before, slot);
+    s.link(level, slot, after);
     level.count++;
     this.size++;
   }
 
   remove(s: OrderStore, slot: number): void {
     const level = this.side.levelOf(s.stopPrice(slot));
-    const prev = s.prev(slot);
-    const next = s.next(slot);
-    if (prev === NONE) level.head = next;
-    else s.setNext(prev, next);
-    if (next === NONE) level.tail = prev;
-    else s.setPrev(next, prev);
-    s.setPrev(slot, NONE);
-    s.setNext(slot, NONE);
+    s.unlink(level, slot);
     this.size--;
     if (--level.count === 0) this.side.removeLevel(level);
   }

@@ -100,11 +100,7 @@ function groupAt(bucket: TrailBucket, best: number): TrailGroup {
 }
 
 function join(s: OrderStore, group: TrailGroup, slot: number): void {
-  s.setPrev(slot, group.tail);
-  s.setNext(slot, NONE);
-  if (group.tail === NONE) group.head = slot;
-  else s.setNext(group.tail, slot);
-  group.tail = slot;
+  s.link(group, slot, group.tail);
   group.count++;
   s.trailing[slot]!.group = group;
 }
@@ -143,14 +139,7 @@ export function unfileTrailing(state: ExchangeState, market: Market, slot: numbe
     return;
   }
   const g = group.root();
-  const prev = s.prev(slot);
-  const next = s.next(slot);
-  if (prev === NONE) g.head = next;
-  else s.setNext(prev, next);
-  if (next === NONE) g.tail = prev;
-  else s.setPrev(next, prev);
-  s.setPrev(slot, NONE);
-  s.setNext(slot, NONE);
+  s.unlink(g, slot);
   trailing.group = null;
   trailing.price = g.best;
   const bucket = market.trailingBucketOf.get(bucketKey(s.side(slot) === BUY, trailing.delta))!;
