@@ -1,0 +1,123 @@
+// The compaction paths of a bucket (start > 32 after triggers; > 8 emptied groups after cancels), with
+// validate and a per-stop FAQ model after every step.
+import { describe, expect, it } from 'vitest';
+import { stateHash, validate } from './audit.ts';
+import { bestOf } from './order-store.ts';
+import { restore, snapshot } from './snapshot.ts';
+import { Exchange, WHOLE } from './test-kit.ts';
+import type { Units } from './money.ts';
+
+function ex0(): Exchange {
+  const ex = new Exchange().market({ maxNumAlgoOrders: 100_000, maxNumOrders: 100_000 });
+  for (const id of [1, 2, 3]) {
+    ex.run({ type: 'deposit', accountId: id, asset: 'BTC', amount: (10_000_000n * WHOLE) as Units });
+    ex.run({ type: 'deposit', accountId: id, asset: 'USDT', amount: (10_000_000_000n * WHOLE) as Units });
+  }
+  return ex;
+}
+const tradeAt = (ex: Exchange, p: number) => {
+  ex.limit(2, 'SELL', 1, p);
+  ex.limit(3, 'BUY', 1, p, 'IOC');
+};
+
+interface M {
+  id: number;
+  buy: boolean;
+  best: number;
+  delta: number;
+}
+function step(models: M[], p: number): M[] {
+  const fired: M[] = [];
+  for (const m of models) {
+    if (m.buy ? p * 10000 >= m.best * (10000 + m.delta) : p * 10000 <= m.best * (10000 - m.delta))
+      fired.push(m);
+    else m.best = m.buy ? Math.min(m.best, p) : Math.max(m.best, p);
+  }
+  return fired;
+}
+
+function checkAll(ex: Exchange, models: M[]) {
+  expect(validate(ex.state)).toEqual([]);
+  for (const m of models) {
+    const slot = ex.state.orders.get(m.id)!;
+    expect(bestOf(ex.state.store.trailing[slot]!), `stop ${m.id}`).toBe(m.best);
+  }
+}
+
+describe('bucket compaction', () => {
+  for (const [buy, per] of [
+    [false, 2],
+    [true, 2],
+    [false, 1],
+    [true, 1],
+  ] as const) {
+    it(`${buy ? 'BUY' : 'SELL'}: many groups, triggered from the trigger end, cancelled in the middle (${per} per group)`, () => {
+      const ex = ex0();
+      let models: M[] = [];
+      const dir = buy ? 1 : -1;
+      let p = 10_000;
+      tradeAt(ex, p);
+      // 200 groups, one per price, walking away from the trigger direction.
+      for (let i = 0; i < 200; i++) {
+        for (let k = 0; k < per; k++) {
+          const placed = ex.place(
+            1,
+            buy ? 'BUY' : 'SELL',
+            buy ? 'TAKE_PROFIT_LIMIT' : 'STOP_LOSS',
+            1,
+            buy ? 1 : undefined,
+            buy ? 'GTC' : undefined,
+            { trailingDelta: 1000 },
+          );
+          expect(placed.result.code).toBe('OK');
+          models.push({ id: placed.result.order!.orderId, buy, best: p, delta: 1000 });
+        }
+        p += dir * 5;
+        tradeAt(ex, p);
+        const fired = new Set(step(models, p).map((m) => m.id));
+        models = models.filter((m) => !fired.has(m.id));
+        checkAll(ex, models);
+      }
+      const maxStart = { v: 0 };
+      // cancel every other pair in the middle: empties > 8
+      let maxEmpty = 0;
+      for (let i = 20; i < models.length - 20; i += per === 1 ? 0 : 3) {
+        if (per === 1 && i > 60) break;
+        const m = models[i]!;
+        const b0 = ex.state.markets.get('BTCUSDT')!.trailingBuckets[0]!;
+        maxEmpty = Math.max(maxEmpty, b0.empty);
+        expect(ex.cancel(1, m.id).result.code).toBe('OK');
+        models.splice(i, 1);
+        checkAll(ex, models);
+        const copy = restore(snapshot(ex.state));
+        expect(stateHash(copy)).toBe(stateHash(ex.state));
+      }
+      // then walk on in the same direction: triggers from the trigger end, start grows past 32
+      for (let i = 0; i < 300; i++) {
+        p += dir * 5;
+        tradeAt(ex, p);
+        const fired = new Set(step(models, p).map((m) => m.id));
+        models = models.filter((m) => !fired.has(m.id));
+        const b = ex.state.markets.get('BTCUSDT')!.trailingBuckets[0];
+        if (b) maxStart.v = Math.max(maxStart.v, b.start);
+        checkAll(ex, models);
+        if (i % 10 === 0) {
+          const copy = restore(snapshot(ex.state));
+          expect(stateHash(copy)).toBe(stateHash(ex.state));
+          // place a few more at once at the merge end
+          const placed = ex.place(
+            1,
+            buy ? 'BUY' : 'SELL',
+            buy ? 'TAKE_PROFIT_LIMIT' : 'STOP_LOSS',
+            1,
+            buy ? 1 : undefined,
+            buy ? 'GTC' : undefined,
+            { trailingDelta: 1000 },
+          );
+          models.push({ id: placed.result.order!.orderId, buy, best: p, delta: 1000 });
+        }
+      }
+      expect(maxStart.v).toBeGreaterThan(0);
+    });
+  }
+});
