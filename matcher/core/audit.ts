@@ -117,7 +117,9 @@ export function validate(state: ExchangeState): string[] {
       }
     });
     if (market.tradePrices.length > 0) problems.push(`${market.symbol}: trade prices left unseen`);
-    if (market.trailingTriggered.length > 0) problems.push(`${market.symbol}: triggered stops left waiting`);
+    if (market.trailingTriggered.length > 0 || market.trailingTriggeredAt !== 0) {
+      problems.push(`${market.symbol}: triggered stops left waiting`);
+    }
   }
   if (open !== state.orders.size) problems.push(`${state.orders.size} orders indexed, ${open} open`);
   if (open !== s.live) problems.push(`${s.live} store slots in use, ${open} resting`);

@@ -95,6 +95,21 @@ export function snapshot(state: ExchangeState): Snapshot {
   };
 }
 
+/**
+ * Pending stops in an order that files each quickly: a tracking trailing stop joins its bucket's groups, kept from
+ * the most extreme best price to the least (trailing.ts), in O(1) when it comes after every more extreme one, so
+ * those come first (the highest best for a SELL, the lowest for a BUY); the rest as they are.
+ */
+function inFilingOrder(stops: OrderSnapshot[]): OrderSnapshot[] {
+  const rank = (o: OrderSnapshot): number => {
+    const best = o.trailingPrice ?? 0;
+    return o.side === 'SELL' ? best : best === 0 ? -Infinity : -best;
+  };
+  const tracking = (o: OrderSnapshot): boolean =>
+    o.trailingDelta !== undefined && o.trailingTime !== undefined && o.trailingTime !== -1;
+  return [...stops.filter((o) => !tracking(o)), ...stops.filter(tracking).sort((a, b) => rank(b) - rank(a))];
+}
+
 export function restore(snap: Snapshot, bookKind: BookKind = 'fast'): ExchangeState {
   const state = createState(bookKind);
   state.seq = snap.seq;
@@ -145,7 +160,7 @@ export function restore(snap: Snapshot, bookKind: BookKind = 'fast'): ExchangeSt
   const placed: number[] = [];
   const pendingFrom = snap.orders.length;
   let lastQueued = 0;
-  for (const [i, o] of [...snap.orders, ...snap.stops].entries()) {
+  for (const [i, o] of [...snap.orders, ...inFilingOrder(snap.stops)].entries()) {
     const market = state.markets.get(o.symbol);
     if (market === undefined) throw new Error(`snapshot order ${o.orderId} names unknown market ${o.symbol}`);
     const slot = store.alloc();

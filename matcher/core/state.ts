@@ -117,6 +117,8 @@ export class Market {
   readonly tradeIds: number[] = [];
   /** Trailing stops that triggered and wait to run, in the order they did (stops.ts; empty between commands). */
   readonly trailingTriggered: number[] = [];
+  /** The next of trailingTriggered to run: a queue read by index (shift() copies a long array every time). */
+  trailingTriggeredAt = 0;
 
   /** Open orders of the account at `accountIndex` here. */
   openCountOf(accountIndex: number): number {

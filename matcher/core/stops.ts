@@ -60,9 +60,11 @@ export function triggerStops(tx: Tx, market: Market): void {
       slot = market.risingStops.shift(s);
     } else if (falling !== NONE && s.stopPrice(falling) >= last) {
       slot = market.fallingStops.shift(s);
-    } else if (triggered.length > 0) {
-      slot = triggered.shift()!;
+    } else if (market.trailingTriggeredAt < triggered.length) {
+      slot = triggered[market.trailingTriggeredAt++]!;
     } else {
+      triggered.length = 0;
+      market.trailingTriggeredAt = 0;
       return;
     }
     activate(tx, market, slot);

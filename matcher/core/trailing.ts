@@ -133,12 +133,12 @@ export function unfileTrailing(state: ExchangeState, market: Market, slot: numbe
   const trailing = s.trailing[slot]!;
   market.trailingCount--;
   s.setPending(slot, 0);
-  const group = trailing.group;
-  if (group === null) {
+  if (trailing.time === -1) {
     waitingList(market, s, slot).remove(s, slot);
     return;
   }
-  const g = group.root();
+  // Tracking, so in a group: a triggered stop (out of its group) runs within the command that triggered it.
+  const g = trailing.group!.root();
   s.unlink(g, slot);
   trailing.group = null;
   trailing.price = g.best;
