@@ -91,9 +91,9 @@ describe.each(DRIVERS)('review: trailing stops persisted on %s', (kind) => {
     await client.db.execute(
       sql`update orders set trailing_from_trade_id = null where trailing_delta is not null`,
     );
-    // The upgrade: migration 0006's backfill of such rows.
+    // The upgrade: migration 0007's backfill of such rows.
     const migration = readFileSync(
-      new URL('../db/migrations/0006_trailing_from_trade_id.sql', import.meta.url),
+      new URL('../db/migrations/0007_backfill_trailing_from_trade_id.sql', import.meta.url),
       'utf8',
     );
     const backfill = migration.split('--> statement-breakpoint').find((part) => part.includes('UPDATE'))!;
