@@ -164,3 +164,93 @@ describe.each(DRIVERS)('trailing stops loaded on %s', (kind) => {
     expect(trailing(stored.bookOrders)).toEqual({ 12: [10_000, 4] });
   });
 });
+
+/** Trades 1 to 12 for the stops that share stretches: ETHUSDT's, with BTCUSDT's in between. */
+const STRETCH_TRADES: TradeRow[] = (
+  [
+    ['ETHUSDT', 10_000], // 1: before every stop's first trade
+    ['ETHUSDT', 10_400], // 2
+    ['BTCUSDT', 50_000], // 3
+    ['ETHUSDT', 10_900], // 4: ETHUSDT's highest from 2 on
+    ['ETHUSDT', 9_100], // 5: its lowest from 2 on
+    ['ETHUSDT', 10_300], // 6
+    ['BTCUSDT', 1], // 7
+    ['ETHUSDT', 10_700], // 8: the highest from 5 on
+    ['ETHUSDT', 9_600], // 9: the lowest from 6 on
+    ['ETHUSDT', 10_100], // 10: the highest from 9 on
+    ['ETHUSDT', 9_900], // 11: the lowest from 10 on
+    ['ETHUSDT', 10_050], // 12
+  ] as const
+).map(([symbol, price], i) => ({
+  ...TRADES[0]!,
+  tradeId: i + 1,
+  symbol,
+  price,
+  quoteQty: BigInt(price) * 100_000n,
+}));
+
+// Many stops of one symbol and side, tracking from different trades (some the same): their first trades cut the
+// symbol's trades into stretches, and each stop's best price covers every stretch from its own on, the trade it
+// starts from and the last one before the next stop's first trade included.
+describe.each(DRIVERS)('trailing stops sharing stretches of trades loaded on %s', (kind) => {
+  let client: DatabaseClient;
+  let stored: StoredState;
+
+  beforeAll(async () => {
+    client = await openTestDatabase(kind);
+    const { epoch } = await claimShard(client.db, offset('0-0', 0));
+    const orders = [
+      stop(21, 'SELL', 0, 2),
+      stop(22, 'SELL', 10_000, 4), // the trade it starts from is the highest since
+      stop(23, 'SELL', 10_000, 8), // likewise
+      stop(24, 'SELL', 11_000, 8), // the same first trade; its own price is the highest
+      stop(25, 'SELL', 0, 9), // the highest since is the last trade before 11, another stop's first
+      stop(26, 'SELL', 0, 11),
+      stop(31, 'BUY', 0, 5), // the trade it starts from is the lowest since
+      stop(32, 'BUY', 0, 9), // likewise
+      stop(33, 'BUY', 9_800, 9), // the same first trade, that of SELL 25 too
+      stop(34, 'BUY', 0, 11),
+      stop(35, 'BUY', 9_000, 2), // its own price is the lowest
+      stop(36, 'BUY', 10_000, 8),
+      { ...stop(41, 'SELL', 0, 6), symbol: 'BTCUSDT' }, // from 6, BTCUSDT's trades only: 7
+      { ...stop(42, 'BUY', 0, 3), symbol: 'BTCUSDT' }, // 3 and 7
+    ];
+    await commitBatch(client.db, {
+      previousStreamId: '0-0',
+      offset: offset('1-0', epoch),
+      assets: [],
+      markets: [],
+      balances: [],
+      feeTiers: [],
+      orders,
+      trades: STRETCH_TRADES,
+      ledger: [],
+      preventedMatches: [],
+    });
+    stored = await loadState(client.db, offset('1-0', epoch));
+  }, 60_000);
+
+  afterAll(async () => {
+    await client?.close();
+  });
+
+  it('loads each stop with the best price from its own first trade on', () => {
+    const best = Object.fromEntries(stored.pendingStops.map((o) => [o.orderId, o.trailingPrice]));
+    expect(best).toEqual({
+      21: 10_900,
+      22: 10_900,
+      23: 10_700,
+      24: 11_000,
+      25: 10_100,
+      26: 10_050,
+      31: 9_100,
+      32: 9_600,
+      33: 9_600,
+      34: 9_900,
+      35: 9_000,
+      36: 9_600,
+      41: 1,
+      42: 1,
+    });
+  });
+});

@@ -350,6 +350,9 @@ function tradesStatement(r: TradeRow[]): SQL {
     ${FENCED}`;
 }
 
+/** Past every trade id (the largest bigint): where the newest stretch of a symbol's trades ends. */
+const LAST_TRADE_ID = 9_223_372_036_854_775_807n;
+
 /** Everything the matcher rebuilds its state from, as the last commit left it. */
 export interface StoredState {
   offset: OffsetRow;
@@ -404,17 +407,37 @@ export async function loadState(db: Database, offset: OffsetRow): Promise<Stored
   // stored one (0: none yet) and the prices of its symbol's trades from trailing_from_trade_id on, the highest
   // for a SELL, the lowest for a BUY (greatest and least skip nulls; nullif keeps a BUY's 0 out of least). The
   // trades were committed with the order rows, so they are the ones the stored state has seen.
-  const since = (aggregate: SQL) =>
-    sql`(select ${aggregate} from trades t where t.symbol = o.symbol and t.trade_id >= o.trailing_from_trade_id)`;
+  //
+  // One pass over each symbol's trades since its oldest stop's first one, however many stops wait: the distinct
+  // first trades (`froms`) of a symbol cut its trades into stretches, each from one first trade to just before the
+  // next (the last one open-ended), disjoint, each an index range scan (trades_by_symbol, or the primary key's
+  // trade_id range when the planner finds its heap order cheaper: with few symbols); the highest and lowest price
+  // of each stretch (`stretches`), running from the newest stretch back (`best`), are the highest and lowest from
+  // each first trade on, and each stop joins its own.
+  const pending = sql`${open} and not is_working`;
   const pendingStops = (
     await rowsOf(
       db,
-      sql`select o.*, case
+      sql`with froms as (
+        select symbol, from_id, lead(from_id, 1, ${sql.raw(String(LAST_TRADE_ID))}::int8)
+          over (partition by symbol order by from_id) as to_id
+        from (select distinct symbol, trailing_from_trade_id as from_id from orders
+          where ${pending} and trailing_from_trade_id is not null) f
+      ), stretches as (
+        select f.symbol, f.from_id, s.hi, s.lo from froms f cross join lateral (
+          select max(t.price) as hi, min(t.price) as lo from trades t
+          where t.symbol = f.symbol and t.trade_id >= f.from_id and t.trade_id < f.to_id) s
+      ), best as (
+        select symbol, from_id, max(hi) over newer as hi, min(lo) over newer as lo from stretches
+        window newer as (partition by symbol order by from_id desc rows between unbounded preceding and current row)
+      )
+      select o.*, case
         when o.trailing_from_trade_id is null then o.trailing_price
-        when o.side = 'SELL' then greatest(o.trailing_price, ${since(sql`max(t.price)`)})
-        else coalesce(least(nullif(o.trailing_price, 0), ${since(sql`min(t.price)`)}), o.trailing_price)
+        when o.side = 'SELL' then greatest(o.trailing_price, b.hi)
+        else coalesce(least(nullif(o.trailing_price, 0), b.lo), o.trailing_price)
       end as trailing_price_now
-      from orders o where ${open} and not is_working order by order_id`,
+      from orders o left join best b on b.symbol = o.symbol and b.from_id = o.trailing_from_trade_id
+      where ${pending} order by o.order_id`,
     )
   ).map((r) => orderOf({ ...r, trailing_price: r.trailing_price_now }));
   return { offset, assets, markets, balances, feeTiers, bookOrders, pendingStops };
