@@ -6,8 +6,8 @@
 // records the prices while any wait), and what they trigger waits until the match is over, like any stop.
 //
 // What a trade costs them does not grow with how many there are:
-// - Stops waiting for their stop price sit in two lists in activation order, like plain stops: a trade takes
-//   off the front what it activates.
+// - Stops waiting for their stop price sit on two ladders of stop prices (stop-ladder.ts), like plain stops: a
+//   trade takes off the front what it activates.
 // - Tracking stops of one side and delta are a bucket; within it, stops that share a best price are a group
 //   (TrailGroup), and the groups are kept from the most extreme best price (the trigger end: the highest for a
 //   SELL, the lowest for a BUY) to the least (the merge end). A trade can only move the groups at the merge end,
