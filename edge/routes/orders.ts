@@ -4,7 +4,14 @@
 
 import { Hono } from 'hono';
 import type { SendCommand } from '../../matcher/client.ts';
-import { checkOrder, type Lots, type PlaceOrder, type Ticks, type Units } from '../../matcher/core/index.ts';
+import {
+  checkOrder,
+  type Lots,
+  type PlaceOrder,
+  stpBits,
+  type Ticks,
+  type Units,
+} from '../../matcher/core/index.ts';
 import type { OrderTags } from '../../matcher/wire.ts';
 import { effectiveFees, type FeeReads, NO_DISCOUNT, rateText } from '../commission.ts';
 import type { EdgeEnv } from '../context.ts';
@@ -131,6 +138,7 @@ export function orderRoutes(deps: OrderRoutesDeps): Hono<EdgeEnv> {
         status: market.status,
         lastPrice: market.lastPrice,
         notionalPerTickLot: Number((m.tickSize * m.stepSize) / 100_000_000n),
+        allowedStp: stpBits(m),
       },
       command,
     );

@@ -25,6 +25,10 @@ export const DEFINITION_DEFAULTS = {
 } as const;
 
 /** The definition with defaults filled in, or a reason it is not a valid market. */
+/** A market's allowed self-trade prevention modes as bits by mode code (1 << code). */
+export const stpBits = (def: MarketDefinition): number =>
+  def.allowedSelfTradePreventionModes.reduce((bits, m) => bits | (1 << STP.indexOf(m)), 0);
+
 export function resolveMarket(spec: MarketSpec): MarketDefinition | string {
   if (typeof spec.symbol !== 'string' || !SYMBOL.test(spec.symbol))
     return 'symbol must match ^[A-Z0-9_.-]{1,20}$';

@@ -30,7 +30,7 @@ export function checkOrder(market: MarketRules, cmd: PlaceOrder): ResultCode {
   return checkAgainstMarket(market, cmd, type, notional);
 }
 
-type MarketRules = Pick<Market, 'definition' | 'status' | 'lastPrice' | 'notionalPerTickLot'>;
+type MarketRules = Pick<Market, 'definition' | 'status' | 'lastPrice' | 'notionalPerTickLot' | 'allowedStp'>;
 
 /** checkOrder after checkShape, for an order of type code `type` and limit notional `notional` (0 at market). */
 function checkAgainstMarket(
@@ -42,7 +42,7 @@ function checkAgainstMarket(
   if (market.status !== 'TRADING') return ResultCode.MARKET_HALTED;
   const def = market.definition;
   const modeName = cmd.selfTradePreventionMode ?? def.defaultSelfTradePreventionMode;
-  if (!def.allowedSelfTradePreventionModes.includes(modeName)) {
+  if ((market.allowedStp & (1 << stpCode(modeName))) === 0) {
     return ResultCode.INVALID_SELF_TRADE_PREVENTION_MODE;
   }
   const stop = isStop(type);

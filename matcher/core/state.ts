@@ -5,6 +5,7 @@ import type { BookKind, OrderBook } from './book.ts';
 import type { MarketDefinition, MarketStatus } from './commands.ts';
 import { HashIdIndex, type IdIndex } from './id-index.ts';
 import type { OrderStore } from './order-store.ts';
+import { stpBits } from './market.ts';
 import { StopLadder } from './stop-ladder.ts';
 import type { TrailBucket } from './trailing.ts';
 import type { Tx } from './risk.ts';
@@ -84,6 +85,8 @@ export class Market {
   /** Base units per lot (the stepSize in units). */
   readonly unitsPerLot: number;
   readonly book: OrderBook;
+  /** The allowed self-trade prevention modes as bits by mode code (1 << code): one test per order, not a search. */
+  readonly allowedStp: number;
   status: MarketStatus;
   /** The last trade's price in ticks, 0 before the first trade: the reference for NOTIONAL and price bands. */
   lastPrice = 0;
@@ -154,6 +157,7 @@ export class Market {
     this.notionalPerTickLot = Number((definition.tickSize * definition.stepSize) / 100_000_000n);
     this.unitsPerLot = Number(definition.stepSize);
     this.book = book;
+    this.allowedStp = stpBits(definition);
     this.status = definition.status;
   }
 }
