@@ -20,6 +20,21 @@ const tradeAt = (ex: Exchange, p: number) => {
   ex.limit(3, 'BUY', 1, p, 'IOC');
 };
 
+/** A trailing stop of 10 % tracking at once (a BUY as a limit at 1, so that it never trades once triggered). */
+function placeTrailing(ex: Exchange, buy: boolean): number {
+  const placed = ex.place(
+    1,
+    buy ? 'BUY' : 'SELL',
+    buy ? 'TAKE_PROFIT_LIMIT' : 'STOP_LOSS',
+    1,
+    buy ? 1 : undefined,
+    buy ? 'GTC' : undefined,
+    { trailingDelta: 1000 },
+  );
+  expect(placed.result.code).toBe('OK');
+  return placed.result.order!.orderId;
+}
+
 interface M {
   id: number;
   buy: boolean;
@@ -60,17 +75,7 @@ describe('bucket compaction', () => {
       // 200 groups, one per price, walking away from the trigger direction.
       for (let i = 0; i < 200; i++) {
         for (let k = 0; k < per; k++) {
-          const placed = ex.place(
-            1,
-            buy ? 'BUY' : 'SELL',
-            buy ? 'TAKE_PROFIT_LIMIT' : 'STOP_LOSS',
-            1,
-            buy ? 1 : undefined,
-            buy ? 'GTC' : undefined,
-            { trailingDelta: 1000 },
-          );
-          expect(placed.result.code).toBe('OK');
-          models.push({ id: placed.result.order!.orderId, buy, best: p, delta: 1000 });
+          models.push({ id: placeTrailing(ex, buy), buy, best: p, delta: 1000 });
         }
         p += dir * 5;
         tradeAt(ex, p);
@@ -105,16 +110,7 @@ describe('bucket compaction', () => {
           const copy = restore(snapshot(ex.state));
           expect(stateHash(copy)).toBe(stateHash(ex.state));
           // place a few more at once at the merge end
-          const placed = ex.place(
-            1,
-            buy ? 'BUY' : 'SELL',
-            buy ? 'TAKE_PROFIT_LIMIT' : 'STOP_LOSS',
-            1,
-            buy ? 1 : undefined,
-            buy ? 'GTC' : undefined,
-            { trailingDelta: 1000 },
-          );
-          models.push({ id: placed.result.order!.orderId, buy, best: p, delta: 1000 });
+          models.push({ id: placeTrailing(ex, buy), buy, best: p, delta: 1000 });
         }
       }
       expect(maxStart.v).toBeGreaterThan(0);

@@ -156,6 +156,22 @@ function runCase(seed: number, steps: number): void {
   const pick = <T>(xs: T[]): T => xs[Math.floor(r() * xs.length)]!;
   let state: ExchangeState = createState();
   const model = new Model();
+  /** A stop the engine accepted, as the model files it: a delta of 0 for a plain stop. */
+  const modelStop = (mm: MMarket, id: number, buy: boolean, rises: boolean, delta: number, stop?: number) => {
+    const trailing = delta > 0;
+    const tracking = trailing && stop === undefined;
+    mm.stops.set(id, {
+      id,
+      buy,
+      rises,
+      trailing,
+      delta,
+      stop: stop ?? 0,
+      tracking,
+      best: tracking ? mm.last : 0,
+      from: tracking ? model.nextTradeId : 0,
+    });
+  };
   let time = 1_000;
   const log: string[] = [];
   /** The database's order rows: last update per order, with trailing fields coalesced as the batch does. */
@@ -311,20 +327,7 @@ function runCase(seed: number, steps: number): void {
         }
         if (stopPrice !== undefined) o.stopPrice = stopPrice as Ticks;
         const res = place(o);
-        if (res.result.code === 'OK') {
-          const id = res.result.order!.orderId;
-          m0.stops.set(id, {
-            id,
-            buy,
-            rises: !buy,
-            trailing: true,
-            delta,
-            stop: stopPrice ?? 0,
-            tracking: stopPrice === undefined,
-            best: stopPrice === undefined ? m0.last : 0,
-            from: stopPrice === undefined ? model.nextTradeId : 0,
-          });
-        }
+        if (res.result.code === 'OK') modelStop(m0, res.result.order!.orderId, buy, !buy, delta, stopPrice);
       } else {
         const pending = [...m0.stops.values()];
         if (pending.length > 0) {
@@ -434,18 +437,7 @@ function runCase(seed: number, steps: number): void {
       }
       const res = place(o);
       if (res.result.code === 'OK') {
-        const id = res.result.order!.orderId;
-        mm.stops.set(id, {
-          id,
-          buy,
-          rises,
-          trailing: true,
-          delta,
-          stop: stopPrice ?? 0,
-          tracking: stopPrice === undefined,
-          best: stopPrice === undefined ? mm.last : 0,
-          from: stopPrice === undefined ? model.nextTradeId : 0,
-        });
+        modelStop(mm, res.result.order!.orderId, buy, rises, delta, stopPrice);
       } else {
         expect(['ORDER_WOULD_TRIGGER_IMMEDIATELY'], `${res.result.code}`).toContain(res.result.code);
       }
@@ -470,20 +462,7 @@ function runCase(seed: number, steps: number): void {
         o.price = Math.max(1, stopPrice + (buy ? 1 : -1) * ri(-5, 20)) as Ticks;
       }
       const res = place(o);
-      if (res.result.code === 'OK') {
-        const id = res.result.order!.orderId;
-        mm.stops.set(id, {
-          id,
-          buy,
-          rises,
-          trailing: false,
-          delta: 0,
-          stop: stopPrice,
-          tracking: false,
-          best: 0,
-          from: 0,
-        });
-      }
+      if (res.result.code === 'OK') modelStop(mm, res.result.order!.orderId, buy, rises, 0, stopPrice);
     } else if (x < 0.86) {
       // cancel a pending stop (mostly) or an owner's resting order
       const pending = [...mm.stops.values()];
@@ -505,17 +484,7 @@ function runCase(seed: number, steps: number): void {
         expect(res.result.code).toBe('OK');
         mm.stops.delete(st.id);
         const placed = (res.result as { newOrderResult: { order?: OrderUpdate } }).newOrderResult.order!;
-        mm.stops.set(placed.orderId, {
-          id: placed.orderId,
-          buy: false,
-          rises: false,
-          trailing: true,
-          delta: 50,
-          stop: 0,
-          tracking: true,
-          best: mm.last,
-          from: model.nextTradeId,
-        });
+        modelStop(mm, placed.orderId, false, false, 50);
       } else {
         const res = run({ type: 'cancelOrder', accountId: acc, symbol, orderId: st.id, timestamp: ++time });
         expect(res.result.code).toBe('OK');
