@@ -219,6 +219,7 @@ export class BatchBuilder {
       trailingTime: o.trailingTime ?? null,
       trailingPrice: o.trailingPrice ?? null,
       trailingFromTradeId: o.trailingFromTradeId ?? null,
+      trailingHoldBasis: o.trailingHoldBasis ?? null,
     };
   }
 }

@@ -81,6 +81,7 @@ function orderSnapshot(r: OrderRow): OrderSnapshot {
   if (r.trailingTime !== null) order.trailingTime = r.trailingTime;
   if (r.trailingPrice !== null) order.trailingPrice = r.trailingPrice as OrderSnapshot['price'];
   if (r.trailingFromTradeId !== null) order.trailingFromTradeId = r.trailingFromTradeId;
+  if (r.trailingHoldBasis !== null) order.trailingHoldBasis = r.trailingHoldBasis as OrderSnapshot['price'];
   return order;
 }
 

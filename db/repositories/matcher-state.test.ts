@@ -82,6 +82,7 @@ const stop = (
   trailingTime: trailingPrice === null ? -1 : T0,
   trailingPrice,
   trailingFromTradeId: from,
+  trailingHoldBasis: null,
 });
 
 const offset = (streamId: string, epoch: number): OffsetRow => ({

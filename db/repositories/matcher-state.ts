@@ -89,6 +89,8 @@ export interface OrderRow {
    * price beyond trailingPrice. Null in an update keeps the stored value.
    */
   trailingFromTradeId: number | null;
+  /** Trailing market buys without a stop price: the last price when placed (what they hold derives from). */
+  trailingHoldBasis: number | null;
 }
 
 export interface TradeRow {
@@ -314,7 +316,7 @@ function ordersStatement(r: OrderRow[]): SQL {
     insert into orders (order_id, symbol, account_id, client_order_id, side, type, time_in_force, price,
       stop_price, orig_qty, executed_qty, cum_quote, orig_quote_order_qty, status, self_trade_prevention_mode,
       prevented_qty, time, update_time, is_working, queued_at, strategy_id, strategy_type, trailing_delta,
-      trailing_time, trailing_price, trailing_from_trade_id)
+      trailing_time, trailing_price, trailing_from_trade_id, trailing_hold_basis)
     select * from unnest(${col((o) => o.orderId)}::int8[], ${col((o) => o.symbol)}::text[],
       ${col((o) => o.accountId)}::int8[], ${col((o) => o.clientOrderId)}::text[], ${col((o) => o.side)}::text[],
       ${col((o) => o.type)}::text[], ${col((o) => o.timeInForce)}::text[], ${col((o) => o.price)}::int8[],
@@ -325,7 +327,8 @@ function ordersStatement(r: OrderRow[]): SQL {
       ${col((o) => o.isWorking)}::bool[], ${col((o) => o.queuedAt)}::int8[],
       ${col((o) => o.strategyId)}::int8[], ${col((o) => o.strategyType)}::int8[],
       ${col((o) => o.trailingDelta)}::int4[], ${col((o) => o.trailingTime)}::int8[],
-      ${col((o) => o.trailingPrice)}::int8[], ${col((o) => o.trailingFromTradeId)}::int8[])
+      ${col((o) => o.trailingPrice)}::int8[], ${col((o) => o.trailingFromTradeId)}::int8[],
+      ${col((o) => o.trailingHoldBasis)}::int8[])
     ${FENCED}
     on conflict (order_id) do update set client_order_id = excluded.client_order_id,
       orig_qty = excluded.orig_qty, executed_qty = excluded.executed_qty, cum_quote = excluded.cum_quote,
@@ -471,5 +474,6 @@ function orderOf(r: Record<string, unknown>): OrderRow {
     trailingTime: r.trailing_time === null ? null : Number(r.trailing_time),
     trailingPrice: r.trailing_price === null ? null : Number(r.trailing_price),
     trailingFromTradeId: r.trailing_from_trade_id === null ? null : Number(r.trailing_from_trade_id),
+    trailingHoldBasis: r.trailing_hold_basis === null ? null : Number(r.trailing_hold_basis),
   };
 }

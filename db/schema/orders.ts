@@ -49,6 +49,11 @@ export const orders = pgTable(
      * high would not scale), so the best price now is trailing_price combined with those trades' prices.
      */
     trailingFromTradeId: int53('trailing_from_trade_id'),
+    /**
+     * Trailing market buys without a stop price (null otherwise): the last price when placed, in ticks, which the
+     * funds they hold derive from (trailing_hold_basis × (1 + trailing_delta) per lot). Set once, at placement.
+     */
+    trailingHoldBasis: int53('trailing_hold_basis'),
   },
   (t) => [
     // openOrders: an account's open orders, in one symbol or all.

@@ -1,5 +1,5 @@
 // Trailing stops (trailingDelta) on the real stack (matcher on Postgres and Redis, the wired app): exchangeInfo's
-// TRAILING_DELTA filter; a trailing stop needs no stopPrice; RESULT, GET /api/v3/order and /openOrders carry
+// TRAILING_DELTA filter; a trailing stop needs no stopPrice (a market BUY locks from the last price); RESULT, GET /api/v3/order and /openOrders carry
 // trailingDelta and trailingTime for it (and only for it); the parameter's format is the edge's to check (-1100),
 // its order type (-1106) and its filter (-1013) the matcher's; a trailing SELL triggers once the price falls
 // trailingDelta below the highest trade since it began tracking, and that highest price survives a restart.
@@ -229,6 +229,24 @@ describe('trailing stops', () => {
       trailingDelta: 100,
       trailingTime: placed.trailingTime,
     });
+  });
+
+  it('a trailing market BUY needs no stopPrice: it locks the last price × (1 + trailingDelta) per lot', async () => {
+    await tradeAt('100');
+    const usdt = async () => {
+      const account = await ok('GET', 3, 'account', {});
+      const balances = account.balances as { asset: string; locked: string }[];
+      return BigInt(balances.find((b) => b.asset === 'USDT')!.locked.replace('.', '')); // 8 decimals: units
+    };
+    const lockedBefore = await usdt();
+    const buy = { symbol: 'ETHUSDT', side: 'BUY', type: 'STOP_LOSS', quantity: '0.1', trailingDelta: '100' };
+    const placed = await ok('POST', 3, 'order', { ...buy, newOrderRespType: 'RESULT' });
+    expect(placed).toMatchObject({ status: 'NEW', stopPrice: '0.00000000', trailingDelta: 100 });
+    expect(placed.trailingTime).not.toBe(-1); // tracking at once, from 100.00
+    // 100.00 × 1.01 = 101.00 for 0.1 ETH: 10.10 USDT.
+    expect((await usdt()) - lockedBefore).toBe(1_010_000_000n);
+    await ok('DELETE', 3, 'order', { symbol: 'ETHUSDT', orderId: String(placed.orderId) });
+    expect(await usdt()).toBe(lockedBefore);
   });
 
   it('MAX_NUM_ALGO_ORDERS: an account has at most 5 stops waiting on a market (-1013 beyond)', async () => {

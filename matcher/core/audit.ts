@@ -217,7 +217,7 @@ export function stateHash(state: ExchangeState): string {
           `${s.selfTradePrevention(o)} ${s.preventedQty(o)}` +
           (trailing === undefined
             ? ''
-            : ` t ${trailing.delta} ${trailing.time} ${bestOf(trailing)} ${trailing.fromTradeId}`),
+            : ` t ${trailing.delta} ${trailing.time} ${bestOf(trailing)} ${trailing.fromTradeId} ${trailing.basis}`),
       );
     }
   }

@@ -67,6 +67,11 @@ export interface OrderUpdate {
   trailingPrice?: Ticks;
   /** Trailing stops while tracking: the first trade (by tradeId, of this order's market) that counts toward it. */
   trailingFromTradeId?: number;
+  /**
+   * Trailing market buys without a stopPrice: the last price when placed, in ticks; they hold trailingHoldBasis ×
+   * (1 + trailingDelta) per lot and spend no more than that once triggered.
+   */
+  trailingHoldBasis?: Ticks;
   /** When the order was placed (the placing command's timestamp). */
   time: number;
   /** The timestamp of the command that produced this update. */

@@ -64,6 +64,11 @@ export interface Trailing {
   group: TrailGroup | null;
   /** Out of a group (triggered or cancelled): the best price it had then. */
   price: number;
+  /**
+   * A market buy without a stop price: the last price when it was placed, which what it holds derives from
+   * (risk.ts stopHoldPrice); 0 for every other trailing stop.
+   */
+  readonly basis: number;
   /** Bookkeeping of one look at trade prices (Tx.looks), not state: the look that triggered it. */
   dueAt: number;
 }
@@ -72,12 +77,19 @@ export interface Trailing {
  * A trailing stop's state, not yet filed (trailing.ts files it, waiting or tracking); `price` is its best price
  * for an order out of a group (a restored one that triggered before).
  */
-export const newTrailing = (delta: number, time: number, fromTradeId: number, price = 0): Trailing => ({
+export const newTrailing = (
+  delta: number,
+  time: number,
+  fromTradeId: number,
+  price = 0,
+  basis = 0,
+): Trailing => ({
   delta,
   time,
   fromTradeId,
   group: null,
   price,
+  basis,
   dueAt: -1,
 });
 
@@ -541,6 +553,7 @@ export class OrderStore {
       const best = bestOf(trailing);
       if (best !== 0) view.trailingPrice = best as Ticks;
       if (trailing.time !== -1) view.trailingFromTradeId = trailing.fromTradeId;
+      if (trailing.basis !== 0) view.trailingHoldBasis = trailing.basis as Ticks;
     }
     return view;
   }

@@ -113,10 +113,11 @@ export function placeOrder(tx: Tx, cmd: PlaceOrder): CommandResult {
   if (stop && stopPrice !== 0 && wouldTrigger(side, type, stopPrice, market.lastPrice)) {
     return reject(ResultCode.ORDER_WOULD_TRIGGER_IMMEDIATELY);
   }
-  // A trailing stop that buys at market holds funds at a price derived from its stop price (risk.ts): without
-  // one there is no price to hold at.
-  if (trailingDelta !== undefined && isMarket && isBuy && stopPrice === 0) {
-    return reject(ResultCode.PARAMETER_REQUIRED);
+  // A trailing stop that buys at market holds funds at a price derived from its stop price, or without one from
+  // the last price, where it begins tracking (risk.ts stopHoldPrice): before the first trade there is neither.
+  const basis = trailingDelta !== undefined && isMarket && isBuy && stopPrice === 0 ? market.lastPrice : 0;
+  if (trailingDelta !== undefined && isMarket && isBuy && stopPrice === 0 && basis === 0) {
+    return reject(ResultCode.PARAMETER_REQUIRED, 'stopPrice is required before the first trade');
   }
   // What the order may spend at most (checked against free funds now), how many lots it may take, and for a
   // market order the quote it may spend or must earn.
@@ -139,7 +140,8 @@ export function placeOrder(tx: Tx, cmd: PlaceOrder): CommandResult {
     amount = notional;
   } else if (stop) {
     // Its worst case is unknown until it triggers: it holds at its stop price (risk.ts stopHoldPrice).
-    const holdPrice = trailingDelta === undefined ? stopPrice : trailingHoldPrice(stopPrice, trailingDelta);
+    const holdPrice =
+      trailingDelta === undefined ? stopPrice : trailingHoldPrice(stopPrice || basis, trailingDelta);
     amount = mul3(holdPrice, qty, market.notionalPerTickLot);
   } else {
     amount = byQuote ? quoteOrderQty : marketBuyCost(state, market, accountIndex, mode, qty);
@@ -172,7 +174,13 @@ export function placeOrder(tx: Tx, cmd: PlaceOrder): CommandResult {
     // Tracking at once, it counts the trades from the next one on, starting from the last price (if any).
     s.setTrailing(
       slot,
-      newTrailing(trailingDelta, now ? Math.max(0, cmd.timestamp) : -1, now ? state.nextTradeId : 0),
+      newTrailing(
+        trailingDelta,
+        now ? Math.max(0, cmd.timestamp) : -1,
+        now ? state.nextTradeId : 0,
+        0,
+        basis,
+      ),
     );
   }
   if (stop) {

@@ -307,8 +307,9 @@ function orderOf(o: OrderStep, fit: Fit, scratch: ExchangeState): ReplacementOrd
       const stopPrice = Math.max(1, rises ? last + reach : last - reach) as Ticks;
       let stop: ReplacementOrder = { ...order, orderType: o.kind, stopPrice };
       if (o.trailing !== undefined) {
-        // A trailing market buy holds funds at a price derived from its stop price, so it needs one.
-        const tracking = o.trigger <= 0 && !(o.side === 'BUY' && atMarketType(o.kind));
+        // Without a stop price (tracking at once); a market buy then holds from the last price (before the first
+        // trade it is refused).
+        const tracking = o.trigger <= 0;
         const { stopPrice: _, ...without } = stop;
         stop = { ...(tracking ? without : stop), trailingDelta: o.trailing };
         // Triggered, a trailing stop limit takes what it can and never rests: the queue check above knows when
@@ -725,7 +726,8 @@ function checkRun(order: OrderUpdate, events: Event[], market: Market): void {
     // A triggered market buy spends no more than its stop price's worth, which is what it held (a trailing one:
     // stopPrice × (1 + trailingDelta), in whole ticks rounded up).
     const delta = order.trailingDelta ?? 0;
-    const holdPrice = Math.ceil((order.stopPrice! * (10_000 + delta)) / 10_000);
+    const basis = order.stopPrice ?? order.trailingHoldBasis!;
+    const holdPrice = Math.ceil((basis * (10_000 + delta)) / 10_000);
     const held = BigInt(holdPrice * order.origQty * market.notionalPerTickLot);
     expect(order.cumQuote, what).toBeLessThanOrEqual(held);
   }

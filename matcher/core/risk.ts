@@ -105,12 +105,14 @@ export function heldBy(state: ExchangeState, slot: number): bigint {
 /**
  * The price a pending stop that buys at market holds funds at: its stop price, or for a trailing one the highest
  * price a trailing stop activated there can trigger at without a gap, stopPrice × (1 + trailingDelta), in whole
- * ticks rounded up. Once triggered it spends no more than that (stops.ts).
+ * ticks rounded up; without a stop price, from the last price when it was placed (Trailing.basis), where it began
+ * tracking. Once triggered it spends no more than that (stops.ts).
  */
 export function stopHoldPrice(s: OrderStore, slot: number): number {
   const trailing = s.trailing[slot];
   const stop = s.stopPrice(slot);
-  return trailing === undefined ? stop : trailingHoldPrice(stop, trailing.delta);
+  if (trailing === undefined) return stop;
+  return trailingHoldPrice(stop !== 0 ? stop : trailing.basis, trailing.delta);
 }
 
 /** stopPrice × (1 + delta BIPS), in whole ticks rounded up. */

@@ -187,7 +187,8 @@ export function restore(snap: Snapshot, bookKind: BookKind = 'fast'): ExchangeSt
       // A tracking stop from before trailingFromTradeId was kept had its best price kept up to date.
       const time = o.trailingTime ?? -1;
       const from = time === -1 ? 0 : (o.trailingFromTradeId ?? snap.nextTradeId);
-      store.setTrailing(slot, newTrailing(o.trailingDelta, time, from, o.trailingPrice ?? 0));
+      const basis = o.trailingHoldBasis ?? 0;
+      store.setTrailing(slot, newTrailing(o.trailingDelta, time, from, o.trailingPrice ?? 0, basis));
     }
     if (i >= pendingFrom) {
       addStop(state, market, slot, o.trailingPrice ?? 0);

@@ -420,7 +420,9 @@ function runCase(seed: number, steps: number): void {
       let stopPrice: number | undefined = r() < 0.5 ? p0 + (rises ? 1 : -1) * ri(0, 25) : undefined;
       if (stopPrice !== undefined && stopPrice < 1) stopPrice = undefined;
       const limit = orderType.endsWith('_LIMIT');
-      if (buy && !limit && stopPrice === undefined) stopPrice = p0 + (rises ? 1 : -1) * ri(1, 25);
+      // A trailing market buy without a stop price holds from the last price: before the first trade it needs one.
+      if (buy && !limit && stopPrice === undefined && mm.last === 0)
+        stopPrice = p0 + (rises ? 1 : -1) * ri(1, 25);
       if (stopPrice !== undefined && stopPrice < 1) continue;
       const o: Omit<PlaceOrder, 'type' | 'timestamp'> = {
         accountId: pick(OWNERS),

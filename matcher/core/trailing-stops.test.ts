@@ -128,10 +128,9 @@ describe('placing a trailing stop', () => {
     expect(placed.result.code).toBe('ORDER_WOULD_TRIGGER_IMMEDIATELY');
   });
 
-  it('buying at market needs a stop price, and holds stopPrice × (1 + delta) in whole ticks', () => {
+  it('buying at market with a stop price holds stopPrice × (1 + delta) in whole ticks', () => {
     const ex = exchange();
     tradeAt(ex, 10_000);
-    expect(trailing(ex, 'BUY', 'STOP_LOSS', 15).result.code).toBe('PARAMETER_REQUIRED');
     // 10,001 × 1.0015 = 10,016.0015: 10,017 a lot, for 2 lots.
     const placed = trailing(ex, 'BUY', 'STOP_LOSS', 15, { stopPrice: 10_001, quantity: 2 });
     expect(placed.result.code).toBe('OK');
@@ -139,6 +138,42 @@ describe('placing a trailing stop', () => {
     expect(validate(ex.state)).toEqual([]);
     expect(ex.cancel(1, idOf(placed)).result.code).toBe('OK');
     expect(ex.balance(1, 'USDT')).toEqual({ free: u(100_000_000), locked: 0n });
+    expect(validate(ex.state)).toEqual([]);
+  });
+
+  it('buying at market without a stop price holds lastPrice × (1 + delta), spends no more, survives a restore', () => {
+    const ex = exchange();
+    // Before the first trade there is no price to hold at.
+    const early = trailing(ex, 'BUY', 'STOP_LOSS', 100);
+    expect(early.result).toMatchObject({ code: 'PARAMETER_REQUIRED' });
+    tradeAt(ex, 10_000);
+    const placed = trailing(ex, 'BUY', 'STOP_LOSS', 100, { quantity: 2 }); // tracks at once, from 10,000
+    expect(placed.result.order).toMatchObject({
+      trailingTime: ex.time,
+      trailingPrice: 10_000,
+      trailingHoldBasis: 10_000,
+    });
+    // 10,000 × 1.01 = 10,100 a lot, for 2 lots.
+    expect(ex.balance(1, 'USDT')).toEqual({ free: u(100_000_000 - 20_200), locked: u(20_200) });
+    const id = idOf(placed);
+    tradeAt(ex, 9_000); // the lowest: triggers at 9,090; what it holds does not move
+    expect(ex.balance(1, 'USDT').locked).toBe(u(20_200));
+    const copy = restore(snapshot(ex.state));
+    expect(stateHash(copy)).toBe(stateHash(ex.state));
+    expect(validate(copy)).toEqual([]);
+    // A trade at 9,090 triggers it; it then buys the asks left, 9,090 and 11,000: 20,090, within its 20,200.
+    ex.limit(2, 'SELL', 1, 9_090);
+    ex.limit(3, 'SELL', 1, 9_090);
+    ex.limit(2, 'SELL', 1, 11_000);
+    const run = ex.limit(4, 'BUY', 1, 9_090, 'IOC');
+    expect(updatesOf(run, id).at(-1)).toMatchObject({
+      status: 'FILLED',
+      executedQty: 2,
+      cumQuote: u(20_090),
+    });
+    expect(ex.balance(1, 'USDT').locked).toBe(0n);
+    // It spent no more than it held.
+    expect(u(100_000_000) - ex.balance(1, 'USDT').free).toBeLessThanOrEqual(u(20_200));
     expect(validate(ex.state)).toEqual([]);
   });
 
