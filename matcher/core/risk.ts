@@ -20,7 +20,7 @@ export class Tx {
   readonly state: ExchangeState;
   seq = 0;
   time = 0;
-  /** How many times trailing stops have been shown trade prices (stops.ts): a stamp for one such look. */
+  /** How many times trailing stops have been shown trade prices (trailing.ts): a stamp for one such look. */
   looks = 0;
   events: Event[] = [];
   /** The balances this command changed, in order of first change: the first `touchedCount` entries. */
