@@ -142,6 +142,32 @@ describe('the matcher under failure (real Redis and Postgres)', () => {
     return (await readOffset(db.db, 'main'))?.streamId ?? '0-0';
   }
 
+  /**
+   * Waits for `sending`, failing with what the matcher was doing if nothing commits for 20 s while it sends: a stuck
+   * matcher then says so, where the test would otherwise crawl (each unanswered command waits 3 s) into its timeout.
+   */
+  async function stallCheck(sending: Promise<void>, producer: Producer): Promise<void> {
+    let done = false;
+    void sending.then(() => (done = true));
+    let last = await committed();
+    let since = Date.now();
+    while (!done) {
+      await sleep(200);
+      const now = await committed();
+      if (now !== last) {
+        last = now;
+        since = Date.now();
+      } else if (Date.now() - since > 20_000) {
+        const sent = producer.sent.at(-1)?.streamId;
+        throw new Error(
+          `nothing committed for 20 s: committed ${now}, last sent ${sent}, ${producer.replies.size} replies, ` +
+            `status ${JSON.stringify(await status())}`,
+        );
+      }
+    }
+    await sending;
+  }
+
   async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
     const until = Date.now() + timeoutMs;
     while (!(await check())) {
@@ -200,7 +226,7 @@ describe('the matcher under failure (real Redis and Postgres)', () => {
       await kill(child);
       child = spawnMatcher();
     }
-    await sending;
+    await stallCheck(sending, producer);
     await expectExactlyOnce(producer);
     await kill(child, 'SIGTERM');
     await unsubscribe();
