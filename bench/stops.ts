@@ -16,6 +16,7 @@ import {
   createState,
   type Fraction,
   type Lots,
+  type PlaceOrder,
   type Ticks,
   type Units,
 } from '../matcher/core/index.ts';
@@ -32,11 +33,8 @@ const trades = Number(values.trades);
 const deltas = Number(values.deltas);
 const WHOLE = 100_000_000n;
 
-function exchange(): {
-  must: (command: Command) => Applied;
-  trade: (price: number) => void;
-  next: () => number;
-} {
+/** A market with three funded accounts and one trade at 100,000. */
+function exchange() {
   const state = createState('fast');
   const must = (command: Command): Applied => {
     const applied = apply(state, command);
@@ -82,22 +80,24 @@ function exchange(): {
     });
   };
   trade(100_000);
-  return { must, trade, next: () => ++time };
-}
-
-function plain(stops: number): number {
-  const { must, next } = exchange();
-  const place = (i: number): number =>
+  /** Account 1's STOP_LOSS sell of one lot, with `stop` (a stopPrice or a trailingDelta): its order id. */
+  const stopSell = (stop: Pick<PlaceOrder, 'stopPrice' | 'trailingDelta'>): number =>
     must({
       type: 'placeOrder',
       accountId: 1,
       symbol: 'BTCUSDT',
       side: 'SELL',
       orderType: 'STOP_LOSS',
-      stopPrice: (50_000 + ((i * 7_919) % 40_000)) as Ticks,
       quantity: 1 as Lots,
-      timestamp: next(),
+      timestamp: ++time,
+      ...stop,
     }).result.order!.orderId;
+  return { must, trade, stopSell, next: () => ++time };
+}
+
+function plain(stops: number): number {
+  const { must, stopSell, next } = exchange();
+  const place = (i: number): number => stopSell({ stopPrice: (50_000 + ((i * 7_919) % 40_000)) as Ticks });
   const ids: number[] = [];
   for (let i = 0; i < stops; i++) ids.push(place(i));
   const rounds = 5_000;
@@ -113,19 +113,9 @@ function plain(stops: number): number {
 }
 
 function trailing(stops: number): number {
-  const { must, trade, next } = exchange();
-  for (let i = 0; i < stops; i++) {
-    must({
-      type: 'placeOrder',
-      accountId: 1,
-      symbol: 'BTCUSDT',
-      side: 'SELL',
-      orderType: 'STOP_LOSS',
-      quantity: 1 as Lots,
-      trailingDelta: 1_000 + Math.floor((i % deltas) * (1_000 / deltas)),
-      timestamp: next(),
-    });
-  }
+  const { trade, stopSell } = exchange();
+  for (let i = 0; i < stops; i++)
+    stopSell({ trailingDelta: 1_000 + Math.floor((i % deltas) * (1_000 / deltas)) });
   // Up 3, down 2: a new high every few trades, never 10 % below it.
   const path: number[] = [];
   let price = 100_000;

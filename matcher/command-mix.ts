@@ -108,7 +108,8 @@ export function commandMix(seed: number, count: number, accounts = 6): Command[]
       const rises = (side === 'BUY') === type.startsWith('STOP_LOSS');
       const stopPrice = (m + (rises ? 1 : -1) * int(1, 500)) as Ticks;
       const limit = type.endsWith('_LIMIT');
-      // One in three trails, half of those without a stop price (a market buy needs one).
+      // One in three trails, half of those without a stop price (not a market buy: one placed before its market's
+      // first trade would need one).
       const trailing = next() < 1 / 3;
       const bare = trailing && (limit || side === 'SELL') && next() < 0.5;
       command = {

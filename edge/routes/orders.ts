@@ -4,14 +4,7 @@
 
 import { Hono } from 'hono';
 import type { SendCommand } from '../../matcher/client.ts';
-import {
-  checkOrder,
-  type Lots,
-  type PlaceOrder,
-  stpBits,
-  type Ticks,
-  type Units,
-} from '../../matcher/core/index.ts';
+import { checkOrder, type Lots, type PlaceOrder, type Ticks, type Units } from '../../matcher/core/index.ts';
 import type { OrderTags } from '../../matcher/wire.ts';
 import { effectiveFees, type FeeReads, NO_DISCOUNT, rateText } from '../commission.ts';
 import type { EdgeEnv } from '../context.ts';
@@ -132,16 +125,7 @@ export function orderRoutes(deps: OrderRoutesDeps): Hono<EdgeEnv> {
     respTypeOf(p);
     const compute = oneOf(p, 'computeCommissionRates', ['true', 'false'] as const) === 'true';
     const m = market.definition;
-    const code = checkOrder(
-      {
-        definition: m,
-        status: market.status,
-        lastPrice: market.lastPrice,
-        notionalPerTickLot: Number((m.tickSize * m.stepSize) / 100_000_000n),
-        allowedStp: stpBits(m),
-      },
-      command,
-    );
+    const code = checkOrder({ definition: m, status: market.status, lastPrice: market.lastPrice }, command);
     if (isRejection(code)) throw BinanceHttpError.rejected(code);
     if (!compute) return c.json({});
     const fees = effectiveFees(await deps.fees.accountFeeTiers(accountId, m.symbol), m);

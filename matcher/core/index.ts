@@ -11,7 +11,7 @@ export { type OrderSnapshot, restore, type Snapshot, snapshot } from './snapshot
 export type { ExchangeState } from './state.ts';
 export { assetTotals, depth, type Levels, marketView, type MarketView, queuePosition } from './queries.ts';
 export { checkOrder } from './place-order.ts';
-export { DEFINITION_DEFAULTS, stpBits } from './market.ts';
+export { DEFINITION_DEFAULTS } from './market.ts';
 /** Every value of each enumeration, in the core's code order (for validation and documentation at the edge). */
 export {
   ORDER_TYPES,

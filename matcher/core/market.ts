@@ -24,11 +24,15 @@ export const DEFINITION_DEFAULTS = {
   maxTrailingBelowDelta: 2000,
 } as const;
 
-/** The definition with defaults filled in, or a reason it is not a valid market. */
+/** Quote units per tick per lot: the notional of price p and quantity q is p × q × this. */
+export const notionalPerTickLotOf = (def: MarketDefinition): number =>
+  Number((def.tickSize * def.stepSize) / 100_000_000n);
+
 /** A market's allowed self-trade prevention modes as bits by mode code (1 << code). */
 export const stpBits = (def: MarketDefinition): number =>
   def.allowedSelfTradePreventionModes.reduce((bits, m) => bits | (1 << STP.indexOf(m)), 0);
 
+/** The definition with defaults filled in, or a reason it is not a valid market. */
 export function resolveMarket(spec: MarketSpec): MarketDefinition | string {
   if (typeof spec.symbol !== 'string' || !SYMBOL.test(spec.symbol))
     return 'symbol must match ^[A-Z0-9_.-]{1,20}$';

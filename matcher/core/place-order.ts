@@ -6,7 +6,7 @@
 import type { PlaceOrder } from './commands.ts';
 import { execute } from './execute.ts';
 import { marketBuyCost, marketSellLots } from './liquidity.ts';
-import { checkFilters } from './market.ts';
+import { checkFilters, notionalPerTickLotOf, stpBits } from './market.ts';
 import { crosses } from './matching.ts';
 import { mul2, mul3 } from './money.ts';
 import { addOpen, clientKey } from './open-orders.ts';
@@ -19,15 +19,23 @@ import { accountOf, freeOf, hold, trailingHoldPrice, type Tx } from './risk.ts';
 import { triggersOnRise, wouldTrigger } from './stop-rules.ts';
 import { addStop, triggerStops } from './stops.ts';
 
-/** What a new order must pass that the market alone decides: shape, market status, STP mode, filters. */
-export function checkOrder(market: MarketRules, cmd: PlaceOrder): ResultCode {
+/**
+ * What a new order must pass that the market alone decides: shape, market status, STP mode, filters (the edge's
+ * order/test, from its own copy of the market: what a Market derives from its definition is derived here).
+ */
+export function checkOrder(
+  market: Pick<Market, 'definition' | 'status' | 'lastPrice'>,
+  cmd: PlaceOrder,
+): ResultCode {
   const shape = checkShape(cmd);
   if (shape !== ResultCode.OK) return shape;
+  const def = market.definition;
+  const rules = { ...market, notionalPerTickLot: notionalPerTickLotOf(def), allowedStp: stpBits(def) };
   const type = orderTypeCode(cmd.orderType);
   const notional = atMarket(type)
     ? 0n
-    : mul3(cmd.price as number, cmd.quantity as number, market.notionalPerTickLot);
-  return checkAgainstMarket(market, cmd, type, notional);
+    : mul3(cmd.price as number, cmd.quantity as number, rules.notionalPerTickLot);
+  return checkAgainstMarket(rules, cmd, type, notional);
 }
 
 type MarketRules = Pick<Market, 'definition' | 'status' | 'lastPrice' | 'notionalPerTickLot' | 'allowedStp'>;
@@ -115,8 +123,9 @@ export function placeOrder(tx: Tx, cmd: PlaceOrder): CommandResult {
   }
   // A trailing stop that buys at market holds funds at a price derived from its stop price, or without one from
   // the last price, where it begins tracking (risk.ts stopHoldPrice): before the first trade there is neither.
-  const basis = trailingDelta !== undefined && isMarket && isBuy && stopPrice === 0 ? market.lastPrice : 0;
-  if (trailingDelta !== undefined && isMarket && isBuy && stopPrice === 0 && basis === 0) {
+  const holdsFromLast = trailingDelta !== undefined && isMarket && isBuy && stopPrice === 0;
+  const basis = holdsFromLast ? market.lastPrice : 0;
+  if (holdsFromLast && basis === 0) {
     return reject(ResultCode.PARAMETER_REQUIRED, 'stopPrice is required before the first trade');
   }
   // What the order may spend at most (checked against free funds now), how many lots it may take, and for a
@@ -168,10 +177,9 @@ export function placeOrder(tx: Tx, cmd: PlaceOrder): CommandResult {
   s.setClientOrderId(slot, cid);
   s.setQuoteOrderQty(slot, quoteOrderQty);
   if (trailingDelta !== undefined) {
-    // With a stop price it tracks once the price reaches it; without, at once, from the last price (if any).
+    // With a stop price it tracks once the price reaches it (-1 until then: a tracking time is never below 0);
+    // without, at once, from the last price (if any), counting the trades from the next one on.
     const now = stopPrice === 0;
-    // -1 means "not yet tracking": a tracking time is never below 0.
-    // Tracking at once, it counts the trades from the next one on, starting from the last price (if any).
     s.setTrailing(
       slot,
       newTrailing(

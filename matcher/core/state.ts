@@ -5,7 +5,7 @@ import type { BookKind, OrderBook } from './book.ts';
 import type { MarketDefinition, MarketStatus } from './commands.ts';
 import { HashIdIndex, type IdIndex } from './id-index.ts';
 import type { OrderStore } from './order-store.ts';
-import { stpBits } from './market.ts';
+import { notionalPerTickLotOf, stpBits } from './market.ts';
 import { StopLadder } from './stop-ladder.ts';
 import type { TrailBucket } from './trailing.ts';
 import type { Tx } from './risk.ts';
@@ -154,7 +154,7 @@ export class Market {
     this.definition = definition;
     this.base = base;
     this.quote = quote;
-    this.notionalPerTickLot = Number((definition.tickSize * definition.stepSize) / 100_000_000n);
+    this.notionalPerTickLot = notionalPerTickLotOf(definition);
     this.unitsPerLot = Number(definition.stepSize);
     this.book = book;
     this.allowedStp = stpBits(definition);

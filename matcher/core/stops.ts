@@ -7,11 +7,16 @@
 // deterministic.
 
 import { execute } from './execute.ts';
-import { atMarket, BUY, NONE } from './order-store.ts';
+import { atMarket, BUY, NONE, type OrderStore } from './order-store.ts';
 import { heldBy, release, type Tx } from './risk.ts';
 import { triggersOnRise } from './stop-rules.ts';
 import type { ExchangeState, Market } from './state.ts';
+import type { StopLadder } from './stop-ladder.ts';
 import { fileTrailing, trackPrices, unfileTrailing } from './trailing.ts';
+
+/** The ladder a plain stop waits on. */
+const ladderOf = (market: Market, s: OrderStore, slot: number): StopLadder =>
+  triggersOnRise(s.side(slot), s.orderType(slot)) ? market.risingStops : market.fallingStops;
 
 /**
  * Files a stop order, funds already held, in trigger order. A trailing stop that is tracking starts from best
@@ -23,10 +28,7 @@ export function addStop(state: ExchangeState, market: Market, slot: number, best
     fileTrailing(state, market, slot, best);
     return;
   }
-  (triggersOnRise(s.side(slot), s.orderType(slot)) ? market.risingStops : market.fallingStops).insert(
-    s,
-    slot,
-  );
+  ladderOf(market, s, slot).insert(s, slot);
   s.setPending(slot, 1);
 }
 
@@ -37,10 +39,7 @@ export function removeStop(state: ExchangeState, market: Market, slot: number): 
     unfileTrailing(state, market, slot);
     return;
   }
-  (triggersOnRise(s.side(slot), s.orderType(slot)) ? market.risingStops : market.fallingStops).remove(
-    s,
-    slot,
-  );
+  ladderOf(market, s, slot).remove(s, slot);
   s.setPending(slot, 0);
 }
 

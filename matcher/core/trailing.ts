@@ -57,10 +57,13 @@ export function fileTrailing(state: ExchangeState, market: Market, slot: number,
   const trailing = s.trailing[slot]!;
   market.trailingCount++;
   s.setPending(slot, 1);
-  if (trailing.time === -1) {
-    waitingList(market, s, slot).insert(s, slot);
-    return;
-  }
+  if (trailing.time === -1) waitingList(market, s, slot).insert(s, slot);
+  else track(s, market, slot, best);
+}
+
+/** Puts a pending trailing stop that tracks from best price `best` into its bucket. */
+function track(s: OrderStore, market: Market, slot: number, best: number): void {
+  const trailing = s.trailing[slot]!;
   const buy = s.side(slot) === BUY;
   const key = bucketKey(buy, trailing.delta);
   let bucket = market.trailingBucketOf.get(key);
@@ -193,8 +196,7 @@ export function trackPrices(tx: Tx, market: Market): void {
         const trailing = s.trailing[slot]!;
         trailing.time = now;
         trailing.fromTradeId = ids[k]! + 1;
-        market.trailingCount--; // filed again, tracking
-        fileTrailing(tx.state, market, slot, price);
+        track(s, market, slot, price);
         (began ??= []).push(slot);
       }
     }
