@@ -12,20 +12,10 @@ import { Session } from 'node:inspector';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { OrderBook as BaselineBook } from 'nodejs-order-book';
-import {
-  apply,
-  type Command,
-  createState,
-  type ExchangeState,
-  type Fraction,
-  type Lots,
-  type PlaceOrder,
-  type Ticks,
-  type Units,
-} from '../matcher/core/index.ts';
-import { generate, MARKET, type Op, WORKLOADS } from './workload.ts';
+import * as core from '../matcher/core/index.ts';
+import { applyRange, setup, toCommands } from './engine-flow.ts';
+import { generate, type Op, WORKLOADS } from './workload.ts';
 
-const UNITS = 100_000_000n;
 const { values } = parseArgs({
   options: {
     workload: { type: 'string' },
@@ -49,79 +39,6 @@ for (const name of names) {
     throw new Error(`unknown workload '${name}' (steady, deep, sweep)`);
 }
 if (!Number.isSafeInteger(ops) || ops <= 0) throw new Error('--ops must be a positive integer');
-
-/** Decimal string to units of 1e-8 ("0.01" -> 1_000_000n). */
-function toUnits(decimal: string): bigint {
-  const [whole = '0', frac = ''] = decimal.split('.');
-  return BigInt(whole) * UNITS + BigInt(frac.padEnd(8, '0').slice(0, 8));
-}
-
-function setup(): ExchangeState {
-  const state = createState('fast');
-  const created = apply(state, {
-    type: 'createMarket',
-    symbol: MARKET.symbol,
-    baseAsset: MARKET.base,
-    quoteAsset: MARKET.quote,
-    tickSize: toUnits(MARKET.tickSize) as Units,
-    stepSize: toUnits(MARKET.stepSize) as Units,
-    minNotional: toUnits('5') as Units,
-    makerFee: 100_000 as Fraction, // 0.1 %
-    takerFee: 100_000 as Fraction,
-    maxNumOrders: 1_000_000, // deep leaves ~600 orders per account resting
-  });
-  if (created.result.code !== 'OK') throw new Error(`createMarket: ${created.result.code}`);
-  for (let user = 1; user <= MARKET.users; user++) {
-    for (const asset of [MARKET.base, MARKET.quote]) {
-      const amount = toUnits(MARKET.balance[asset] ?? '0') as Units;
-      const { result } = apply(state, { type: 'deposit', accountId: user, asset, amount });
-      if (result.code !== 'OK') throw new Error(`deposit: ${result.code}`);
-    }
-  }
-  return state;
-}
-
-const SIDE = { buy: 'BUY', sell: 'SELL' } as const;
-
-/** Workload ops as core commands; a cancel names the workload's order id, mapped to the engine's when run. */
-function toCommands(flow: Op[]): { commands: Command[]; cancelOf: Int32Array; placeOf: Int32Array } {
-  const commands: Command[] = new Array(flow.length);
-  const cancelOf = new Int32Array(flow.length); // workload id a cancel targets, 0 if not a cancel
-  const placeOf = new Int32Array(flow.length); // workload id an order gets, 0 if not an order
-  let time = 1_700_000_000_000;
-  for (let i = 0; i < flow.length; i++) {
-    const o = flow[i]!;
-    time++;
-    if (o.op === 'cancel') {
-      commands[i] = {
-        type: 'cancelOrder',
-        accountId: o.user,
-        symbol: MARKET.symbol,
-        orderId: 0,
-        timestamp: time,
-      };
-      cancelOf[i] = o.id;
-    } else {
-      const cmd: PlaceOrder = {
-        type: 'placeOrder',
-        accountId: o.user,
-        symbol: MARKET.symbol,
-        side: SIDE[o.side],
-        orderType: 'MARKET',
-        quantity: o.qty as Lots,
-        timestamp: time,
-      };
-      if (o.op === 'limit') {
-        cmd.orderType = o.tif === 'POST_ONLY' ? 'LIMIT_MAKER' : 'LIMIT';
-        cmd.price = o.price as Ticks;
-        if (o.tif !== 'POST_ONLY') cmd.timeInForce = o.tif as 'GTC';
-      }
-      commands[i] = cmd;
-      placeOf[i] = o.id;
-    }
-  }
-  return { commands, cancelOf, placeOf };
-}
 
 interface Figures {
   seconds: number;
@@ -158,28 +75,23 @@ function inspect(method: string): unknown {
 type Flow = () => Op[];
 
 function runOurs(flowOf: Flow): Figures {
-  const state = setup();
-  const { commands, cancelOf, placeOf } = toCommands(flowOf());
-  const engineId = new Int32Array(commands.length + 2); // workload order id -> engine order id
-  let events = 0;
-  let rejected = 0;
+  const state = setup(core);
+  const flow = toCommands(flowOf());
+  const tally = { events: 0, rejected: 0 };
   globalThis.gc?.();
   if (profiling) inspect('Profiler.start');
   const start = process.hrtime.bigint();
-  for (let i = 0; i < commands.length; i++) {
-    const cmd = commands[i]!;
-    const target = cancelOf[i]!;
-    if (target !== 0) (cmd as { orderId: number }).orderId = engineId[target]!;
-    const applied = apply(state, cmd);
-    const order = applied.result.order;
-    if (order !== undefined && placeOf[i] !== 0) engineId[placeOf[i]!] = order.orderId;
-    if (applied.result.code !== 'OK') rejected++;
-    events += applied.events.length;
-  }
+  applyRange(core, state, flow, 0, flow.commands.length, tally);
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (profiling) profiled.push((inspect('Profiler.stop') as { profile: unknown }).profile);
-  if (events === 0) throw new Error('no events: the run did nothing');
-  return { seconds, rejected, trades: state.nextTradeId - 1, resting: state.orders.size, state };
+  if (tally.events === 0) throw new Error('no events: the run did nothing');
+  return {
+    seconds,
+    rejected: tally.rejected,
+    trades: state.nextTradeId - 1,
+    resting: state.orders.size,
+    state,
+  };
 }
 
 function runBaseline(flowOf: Flow): Figures {
