@@ -11,7 +11,8 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { ExchangeState } from '../matcher/core/index.ts';
-import { applyRange, type Commands, type Core, setup, toCommands } from './engine-flow.ts';
+import type { Commands, Core } from './engine-flow.ts';
+import * as flowModule from './engine-flow.ts';
 import { generate, WORKLOADS } from './workload.ts';
 
 const { values, positionals } = parseArgs({
@@ -47,21 +48,32 @@ type CoreModule = Core & { stateHash(state: ExchangeState): string };
 const load = async (dir: string): Promise<CoreModule> =>
   (await import(pathToFileURL(resolve(dir, 'matcher/core/index.ts')).href)) as CoreModule;
 const cores = [await load(positionals[0]!), await load(positionals[1]!)] as const;
+// Each side gets its own instance of the apply loop (a module imported under another URL is another instance),
+// so that neither loop's call and property sites see the other core's functions and shapes.
+type FlowModule = typeof flowModule;
+const loops = [
+  (await import(new URL('./engine-flow.ts?A', import.meta.url).href)) as FlowModule,
+  (await import(new URL('./engine-flow.ts?B', import.meta.url).href)) as FlowModule,
+] as const;
 
 interface Side {
   core: CoreModule;
+  loop: FlowModule;
   state: ExchangeState;
   flow: Commands;
   tally: { events: number; rejected: number };
   seconds: number;
 }
 
-function sideOf(core: CoreModule, workload: string, n: number, flowSeed: number): Side {
-  const state = setup(core);
+function sideOf(which: 0 | 1, workload: string, n: number, flowSeed: number): Side {
+  const core = cores[which];
+  const loop = loops[which];
+  const state = loop.setup(core);
   return {
     core,
+    loop,
     state,
-    flow: toCommands(generate(workload, n, flowSeed)),
+    flow: loop.toCommands(generate(workload, n, flowSeed)),
     tally: { events: 0, rejected: 0 },
     seconds: 0,
   };
@@ -69,7 +81,7 @@ function sideOf(core: CoreModule, workload: string, n: number, flowSeed: number)
 
 function timed(side: Side, from: number, to: number): number {
   const start = process.hrtime.bigint();
-  applyRange(side.core, side.state, side.flow, from, to, side.tally);
+  side.loop.applyRange(side.core, side.state, side.flow, from, to, side.tally);
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   side.seconds += seconds;
   return seconds;
@@ -82,8 +94,8 @@ const median = (xs: number[]): number => {
 
 for (const workload of names) {
   // Warm both up on a prefix of another flow; the states stay alive (see bench/engine.ts).
-  const warmed = cores.map((core) => {
-    const side = sideOf(core, workload, warmupOps, seed + 1);
+  const warmed = ([0, 1] as const).map((which) => {
+    const side = sideOf(which, workload, warmupOps, seed + 1);
     timed(side, 0, warmupOps);
     return side;
   });
@@ -91,7 +103,7 @@ for (const workload of names) {
   // lands in one side's chunk.
   const paired: number[] = [];
   for (let round = 0; round < rounds; round++) {
-    const [a, b] = cores.map((core) => sideOf(core, workload, ops, seed)) as [Side, Side];
+    const [a, b] = [sideOf(0, workload, ops, seed), sideOf(1, workload, ops, seed)];
     globalThis.gc?.();
     for (let from = 0, k = 0; from < ops; from += chunk, k++) {
       const to = Math.min(ops, from + chunk);

@@ -20,7 +20,7 @@ function insertAt<T>(a: T[], at: number, item: T): void {
 function removeAt<T>(a: T[], at: number): void {
   const last = a.length - 1;
   for (let i = at; i < last; i++) a[i] = a[i + 1]!;
-  a.length = last;
+  a.pop(); // not `a.length = last`: setting length is a call into the runtime
 }
 
 export class Level {

@@ -62,8 +62,11 @@ export function triggerStops(tx: Tx, market: Market): void {
     } else if (market.trailingTriggeredAt < triggered.length) {
       slot = triggered[market.trailingTriggeredAt++]!;
     } else {
-      triggered.length = 0;
-      market.trailingTriggeredAt = 0;
+      if (triggered.length !== 0) {
+        // Setting an array's length is a call into the runtime: not on every order when none was triggered.
+        triggered.length = 0;
+        market.trailingTriggeredAt = 0;
+      }
       return;
     }
     activate(tx, market, slot);
