@@ -1,4 +1,4 @@
-// The fast book. Per side: a map from price to level for O(1) lookup, and the levels kept sorted in small
+// The fast book. Per side: an index from price to level for O(1) lookup (price-index.ts), and the levels kept sorted in small
 // chunks (a two-level sorted list), best last, so the best level is the last element of the last chunk, taking
 // it off is a pop, and adding or removing any other level moves at most one chunk's worth of entries (plus, on
 // the rare split or drop of a chunk, one pointer per chunk). Per level a doubly linked FIFO through the store's
@@ -7,6 +7,7 @@
 
 import type { OrderBook } from './book.ts';
 import { BUY, NONE, type OrderStore } from './order-store.ts';
+import { PriceIndex } from './price-index.ts';
 
 const CHUNK = 64;
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
@@ -73,7 +74,7 @@ export class Level {
 
 export class BookSide {
   readonly isBid: boolean;
-  readonly byPrice = new Map<number, Level>();
+  readonly byPrice = new PriceIndex<Level>();
   /** Each chunk ascending by key; chunks ascending too. Never holds an empty chunk. */
   readonly chunks: Level[][] = [];
   best: Level | null = null;
