@@ -19,7 +19,15 @@ import { ReferenceOrderBook } from './reference-book.ts';
 import { ResultCode } from './result-codes.ts';
 import type { CommandResult } from './results.ts';
 import { accountOf, Tx } from './risk.ts';
-import { type Account, AccountsById, Asset, type ExchangeState, Market, marketOf } from './state.ts';
+import {
+  type Account,
+  AccountsById,
+  Asset,
+  BalanceTable,
+  type ExchangeState,
+  Market,
+  marketOf,
+} from './state.ts';
 
 export type { CommandResult } from './results.ts';
 
@@ -39,6 +47,7 @@ export function createState(bookKind: BookKind = 'fast'): ExchangeState {
     assetList: [],
     accounts: new AccountsById(accountList),
     accountList,
+    balanceTable: new BalanceTable(),
     store: new OrderStore(),
     orders: new IdIndex(),
     nextOrderId: 1,
@@ -156,7 +165,7 @@ function deposit(tx: Tx, cmd: Deposit): CommandResult {
   }
   const asset = existing ?? assetOf(tx.state, cmd.asset);
   const balance = accountOf(tx.state, cmd.accountId).balance(asset);
-  balance.free += cmd.amount;
+  balance.addBig(cmd.amount, 0n);
   asset.deposited += cmd.amount;
   tx.touch(balance);
   tx.events.push({ type: 'deposited', accountId: cmd.accountId, asset: asset.name, amount: cmd.amount });
@@ -172,7 +181,7 @@ function withdraw(tx: Tx, cmd: Withdraw): CommandResult {
   if (asset === undefined || balance === undefined || balance.free < cmd.amount) {
     return { code: ResultCode.INSUFFICIENT_BALANCE };
   }
-  balance.free -= cmd.amount;
+  balance.addBig(-cmd.amount, 0n);
   asset.withdrawn += cmd.amount;
   tx.touch(balance);
   tx.events.push({ type: 'withdrawn', accountId: cmd.accountId, asset: asset.name, amount: cmd.amount });

@@ -1,7 +1,7 @@
 // A taker's run through the book, shared by new orders (place-order.ts) and triggered stops (stops.ts).
 
 import { canFill } from './liquidity.ts';
-import { match, STOP_BUDGET, STOP_NONE, STOP_PREVENTED } from './matching.ts';
+import { match, NOTHING_MATCHED, STOP_BUDGET, STOP_NONE, STOP_PREVENTED } from './matching.ts';
 import { mul2 } from './money.ts';
 import { addOpen, removeOpen } from './open-orders.ts';
 import {
@@ -17,12 +17,14 @@ import {
 } from './order-store.ts';
 import { ResultCode } from './result-codes.ts';
 import type { CommandResult } from './results.ts';
-import { heldBy, type Tx } from './risk.ts';
+import { heldBy, heldByN, type Tx } from './risk.ts';
 import type { Account, Market } from './state.ts';
+
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
 /**
  * Runs a taker: FOK check, match, then rest or expire, settling the taker net (free funds cover `amount`, the
- * most it may spend; nothing was held for it). `listed`: it is already among the account's open orders (a
+ * most it may spend, `amountN` as a double if it is a safe integer, else -1; nothing was held for it). `listed`: it is already among the account's open orders (a
  * triggered stop).
  */
 export function execute(
@@ -30,6 +32,7 @@ export function execute(
   market: Market,
   account: Account,
   slot: number,
+  amountN: number,
   amount: bigint,
   budget: bigint | null,
   listed: boolean,
@@ -44,9 +47,9 @@ export function execute(
   const canFillAll =
     tif !== FOK ||
     canFill(state, market, s.side(slot), account.index, s.selfTradePrevention(slot), s.price(slot), qty);
-  const { spent, received, stop } = canFillAll
+  const { spent, received, spentN, receivedN, stop } = canFillAll
     ? match(tx, market, slot, budget)
-    : { spent: 0n, received: 0n, stop: STOP_NONE };
+    : NOTHING_MATCHED; // a FOK that cannot fill completely matches nothing
   const left = s.remaining(slot);
   const resting = left > 0 && rests && stop === STOP_NONE;
   if (resting) {
@@ -55,21 +58,31 @@ export function execute(
   } else if (listed) {
     removeOpen(state, slot);
   }
-  // The taker pays for its fills and locks what its resting remainder holds, in one step.
+  // The taker pays for its fills and locks what its resting remainder holds, in one step: in doubles while the
+  // amounts are safe integers (see Balance), else exactly in bigint.
   const filled = s.executedQty(slot) > 0;
-  const keep = resting ? (filled ? heldBy(state, slot) : amount) : 0n;
-  const paid = isBuy ? spent : filled ? mul2(s.executedQty(slot), market.unitsPerLot) : 0n;
-  if (paid > 0n || keep > 0n) {
+  const keepN = !resting ? 0 : filled ? heldByN(state, slot) : amountN;
+  const paidN = isBuy ? spentN : filled ? s.executedQty(slot) * market.unitsPerLot : 0;
+  const outN = keepN + paidN;
+  if (keepN >= 0 && paidN >= 0 && outN <= MAX_SAFE) {
+    if (outN > 0) {
+      const funds = account.balance(isBuy ? market.quote : market.base);
+      funds.add(-outN, keepN);
+      tx.touch(funds);
+    }
+  } else {
+    const keep = !resting ? 0n : filled ? heldBy(state, slot) : amount;
+    const paid = isBuy ? spent : filled ? mul2(s.executedQty(slot), market.unitsPerLot) : 0n;
     const funds = account.balance(isBuy ? market.quote : market.base);
-    funds.free -= paid === 0n ? keep : keep === 0n ? paid : paid + keep;
-    if (keep > 0n) funds.locked += keep;
+    funds.addBig(-(paid + keep), keep);
     tx.touch(funds);
   }
   if (filled) {
     const proceeds = account.balance(isBuy ? market.base : market.quote);
-    proceeds.free += received;
+    if (receivedN >= 0) proceeds.add(receivedN, 0);
+    else proceeds.addBig(received, 0n);
     tx.touch(proceeds);
-    s.addCumQuote(slot, spent);
+    s.addCumQuote(slot, spentN >= 0 ? spentN : spent);
   }
   const status =
     stop === STOP_PREVENTED

@@ -48,11 +48,20 @@ export interface Matched {
   spent: bigint;
   /** What the taker receives after fees: base for a buy, quote for a sell, in units. */
   received: bigint;
+  /** The same as doubles when they are safe integers, else -1. */
+  spentN: number;
+  receivedN: number;
   /** STOP_NONE when it stopped because it filled, the book ran out or the price stopped crossing. */
   stop: number;
 }
 
-const NOTHING_MATCHED: Matched = Object.freeze({ spent: 0n, received: 0n, stop: STOP_NONE });
+export const NOTHING_MATCHED: Matched = Object.freeze({
+  spent: 0n,
+  received: 0n,
+  spentN: 0,
+  receivedN: 0,
+  stop: STOP_NONE,
+});
 
 /** Whether a taker at `price` on `side` crosses a resting order at `makerPrice`. */
 export const crosses = (side: number, price: number, makerPrice: number): boolean =>
@@ -160,12 +169,12 @@ export function match(tx: Tx, market: Market, taker: number, budget: bigint | nu
       buyerFee = buyerFeeN === 0 ? 0n : bigOf(buyerFeeN);
       sellerFee = sellerFeeN === 0 ? 0n : bigOf(sellerFeeN);
       if (isBuy) {
-        makerBase.locked -= bigOf(baseN);
-        makerQuote.free += bigOf(quoteN - sellerFeeN);
+        makerBase.add(0, -baseN);
+        makerQuote.add(quoteN - sellerFeeN, 0);
         received.add(baseN - buyerFeeN);
       } else {
-        makerQuote.locked -= quoteQty;
-        makerBase.free += bigOf(baseN - buyerFeeN);
+        makerQuote.add(0, -quoteN);
+        makerBase.add(baseN - buyerFeeN, 0);
         received.add(quoteN - sellerFeeN);
       }
       spent.add(quoteN);
@@ -179,12 +188,12 @@ export function match(tx: Tx, market: Market, taker: number, budget: bigint | nu
       buyerFee = feeOf(baseQty, buyerRate);
       sellerFee = feeOf(quoteQty, sellerRate);
       if (isBuy) {
-        makerBase.locked -= baseQty;
-        makerQuote.free += quoteQty - sellerFee;
+        makerBase.addBig(0n, -baseQty);
+        makerQuote.addBig(quoteQty - sellerFee, 0n);
         received.addBig(baseQty - buyerFee);
       } else {
-        makerQuote.locked -= quoteQty;
-        makerBase.free += baseQty - buyerFee;
+        makerQuote.addBig(0n, -quoteQty);
+        makerBase.addBig(baseQty - buyerFee, 0n);
         received.addBig(quoteQty - sellerFee);
       }
       spent.addBig(quoteQty);
@@ -240,7 +249,7 @@ export function match(tx: Tx, market: Market, taker: number, budget: bigint | nu
     market.base.feesCollected += baseFees.value;
     market.quote.feesCollected += quoteFees.value;
   }
-  return { spent: paid, received: received.value, stop };
+  return { spent: paid, received: received.value, spentN: spent.number, receivedN: received.number, stop };
 }
 
 /**

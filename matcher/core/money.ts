@@ -59,6 +59,21 @@ export function mul2(a: number, b: number): bigint {
   return x <= MAX_SAFE ? bigOf(x) : BigInt(a) * BigInt(b);
 }
 
+const MAX_SAFE_BIG = BigInt(MAX_SAFE);
+
+/**
+ * A product of safe integers computed in doubles, if it is a safe integer (then it is exact: see mul3), else -1
+ * (the caller then uses the bigint).
+ */
+export function safeProduct(x: number): number {
+  return x <= MAX_SAFE ? x : -1;
+}
+
+/** A non-negative amount as a double if it is a safe integer, else -1 (the caller then uses the bigint). */
+export function safeOf(x: bigint): number {
+  return x >= 0n && x <= MAX_SAFE_BIG ? Number(x) : -1;
+}
+
 /** The largest fee rate `safeFeeOf` takes: 0.9 (90 %). */
 export const MAX_SAFE_FEE_RATE = 90_000_000;
 
@@ -108,6 +123,11 @@ export class ExactSum {
 
   get value(): bigint {
     return this.small === 0 ? this.big : this.big + bigOf(this.small);
+  }
+
+  /** The total as a double if it never left the safe integers, else -1. */
+  get number(): number {
+    return this.big === 0n ? this.small : -1;
   }
 }
 

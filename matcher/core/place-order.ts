@@ -8,14 +8,14 @@ import { execute } from './execute.ts';
 import { marketBuyCost, marketSellLots } from './liquidity.ts';
 import { checkFilters, notionalPerTickLotOf, stpBits } from './market.ts';
 import { crosses } from './matching.ts';
-import { mul2, mul3 } from './money.ts';
+import { mul2, mul3, safeOf, safeProduct } from './money.ts';
 import { addOpen, clientKey } from './open-orders.ts';
 import { checkShape, orderTypeCode, stpCode, timeInForceCode } from './order-checks.ts';
 import { atMarket, BUY, GTC, isStop, LIMIT_MAKER, newTrailing, NONE, SELL } from './order-store.ts';
 import { ResultCode } from './result-codes.ts';
 import { type CommandResult, reject } from './results.ts';
 import { type Market, marketOf } from './state.ts';
-import { accountOf, freeOf, hold, trailingHoldPrice, type Tx } from './risk.ts';
+import { accountOf, hasFree, hold, trailingHoldPrice, type Tx } from './risk.ts';
 import { triggersOnRise, wouldTrigger } from './stop-rules.ts';
 import { addStop, triggerStops } from './stops.ts';
 
@@ -133,30 +133,35 @@ export function placeOrder(tx: Tx, cmd: PlaceOrder): CommandResult {
   const accountIndex = account?.index ?? -1;
   const asset = isBuy ? market.quote : market.base;
   let amount: bigint;
+  // The same as a double when it is a safe integer, else -1 (converting a bigint costs a call into the runtime).
+  let amountN: number;
   // An order by quote takes as many lots as its quote buys or earns, up to the market's largest market order.
   const lots = byQuote ? Math.min(def.marketMaxQty, def.maxQty) : qty;
   let budget: bigint | null = null;
   if (!isBuy) {
-    if (byQuote) {
-      // The base it may sell is what the walk finds; matching, bound by the same quote, sells no more.
-      const needed = Math.min(lots, marketSellLots(state, market, accountIndex, mode, quoteOrderQty));
-      amount = mul2(needed, market.unitsPerLot);
-      budget = quoteOrderQty;
-    } else {
-      amount = mul2(lots, market.unitsPerLot);
-    }
+    // The base it may sell: for an order by quote what the walk finds; matching, bound by the same quote, sells
+    // no more.
+    const selling = byQuote
+      ? Math.min(lots, marketSellLots(state, market, accountIndex, mode, quoteOrderQty))
+      : lots;
+    if (byQuote) budget = quoteOrderQty;
+    amount = mul2(selling, market.unitsPerLot);
+    amountN = safeProduct(selling * market.unitsPerLot);
   } else if (!isMarket) {
     amount = notional;
+    amountN = safeProduct(price * qty * market.notionalPerTickLot);
   } else if (stop) {
     // Its worst case is unknown until it triggers: it holds at its stop price (risk.ts stopHoldPrice).
     const holdPrice =
       trailingDelta === undefined ? stopPrice : trailingHoldPrice(stopPrice || basis, trailingDelta);
     amount = mul3(holdPrice, qty, market.notionalPerTickLot);
+    amountN = safeProduct(holdPrice * qty * market.notionalPerTickLot);
   } else {
     amount = byQuote ? quoteOrderQty : marketBuyCost(state, market, accountIndex, mode, qty);
+    amountN = safeOf(amount);
     budget = amount;
   }
-  if (amount > freeOf(account, asset)) return reject(ResultCode.INSUFFICIENT_BALANCE);
+  if (!hasFree(account, asset, amountN, amount)) return reject(ResultCode.INSUFFICIENT_BALANCE);
 
   account ??= accountOf(state, cmd.accountId);
   const s = state.store;
@@ -199,7 +204,7 @@ export function placeOrder(tx: Tx, cmd: PlaceOrder): CommandResult {
     tx.events.push(view);
     return { code: ResultCode.OK, order: view };
   }
-  const result = execute(tx, market, account, slot, amount, budget, false);
+  const result = execute(tx, market, account, slot, amountN, amount, budget, false);
   triggerStops(tx, market);
   return result;
 }

@@ -65,27 +65,34 @@ export class Tx {
 export function accountOf(state: ExchangeState, accountId: number): Account {
   let account = state.accounts.get(accountId);
   if (account === undefined) {
-    account = new AccountClass(accountId, state.accountList.length);
+    account = new AccountClass(accountId, state.accountList.length, state.balanceTable);
     state.accountList.push(account);
     state.accounts.add(account);
   }
   return account;
 }
 
-/** The free amount of an asset an account has, 0 when it never had any. */
-export function freeOf(account: Account | undefined, asset: Asset): bigint {
-  return account?.balances[asset.index]?.free ?? 0n;
+/**
+ * Whether an account has `amount` of an asset free (`amountN`: the same as a double if it is a safe integer, else
+ * -1; see safeOf).
+ */
+export function hasFree(
+  account: Account | undefined,
+  asset: Asset,
+  amountN: number,
+  amount: bigint,
+): boolean {
+  const balance = account?.balances[asset.index];
+  return balance === undefined ? amount <= 0n : balance.covers(amountN, amount);
 }
 
 export function hold(tx: Tx, balance: Balance, amount: bigint): void {
-  balance.free -= amount;
-  balance.locked += amount;
+  balance.addBig(-amount, amount);
   tx.touch(balance);
 }
 
 export function release(tx: Tx, balance: Balance, amount: bigint): void {
-  balance.locked -= amount;
-  balance.free += amount;
+  balance.addBig(amount, -amount);
   tx.touch(balance);
 }
 
@@ -93,13 +100,24 @@ export function release(tx: Tx, balance: Balance, amount: bigint): void {
 export function heldBy(state: ExchangeState, slot: number): bigint {
   const s = state.store;
   const m = state.marketList[s.market(slot)]!;
-  if (s.side(slot) === BUY) {
-    // A pending stop that will buy at market holds its stop price's worth (place-order.ts).
-    const price =
-      s.pending(slot) === 1 && atMarket(s.orderType(slot)) ? stopHoldPrice(s, slot) : s.price(slot);
-    return mul3(price, s.remaining(slot), m.notionalPerTickLot);
-  }
+  if (s.side(slot) === BUY) return mul3(heldPrice(s, slot), s.remaining(slot), m.notionalPerTickLot);
   return mul2(s.remaining(slot), m.unitsPerLot);
+}
+
+/** heldBy as a double when it is a safe integer (exactly: see mul3), else -1. */
+export function heldByN(state: ExchangeState, slot: number): number {
+  const s = state.store;
+  const m = state.marketList[s.market(slot)]!;
+  const x =
+    s.side(slot) === BUY
+      ? heldPrice(s, slot) * s.remaining(slot) * m.notionalPerTickLot
+      : s.remaining(slot) * m.unitsPerLot;
+  return x <= Number.MAX_SAFE_INTEGER ? x : -1;
+}
+
+/** The price a buy holds at: its limit, or for a pending stop that will buy at market, its stop's (place-order.ts). */
+function heldPrice(s: OrderStore, slot: number): number {
+  return s.pending(slot) === 1 && atMarket(s.orderType(slot)) ? stopHoldPrice(s, slot) : s.price(slot);
 }
 
 /**
@@ -135,5 +153,12 @@ export function releaseOrder(tx: Tx, slot: number): void {
   const s = state.store;
   const m = state.marketList[s.market(slot)]!;
   const account = state.accountList[s.account(slot)]!;
-  release(tx, account.balance(s.side(slot) === BUY ? m.quote : m.base), heldBy(state, slot));
+  const balance = account.balance(s.side(slot) === BUY ? m.quote : m.base);
+  const held = heldByN(state, slot);
+  if (held >= 0) {
+    balance.add(held, -held);
+    tx.touch(balance);
+  } else {
+    release(tx, balance, heldBy(state, slot));
+  }
 }

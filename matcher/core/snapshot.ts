@@ -141,8 +141,7 @@ export function restore(snap: Snapshot, bookKind: BookKind = 'fast'): ExchangeSt
   }
   for (const b of snap.balances) {
     const balance = accountOf(state, b.accountId).balance(assetOf(state, b.asset));
-    balance.free = b.free;
-    balance.locked = b.locked;
+    balance.set(b.free, b.locked);
   }
   for (const t of snap.feeTiers) {
     const account = accountOf(state, t.accountId);

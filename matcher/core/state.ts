@@ -6,6 +6,7 @@ import type { MarketDefinition, MarketStatus } from './commands.ts';
 import { HashIdIndex, type IdIndex } from './id-index.ts';
 import type { OrderStore } from './order-store.ts';
 import { notionalPerTickLotOf, stpBits } from './market.ts';
+import { bigOf } from './money.ts';
 import { StopLadder } from './stop-ladder.ts';
 import type { TrailBucket } from './trailing.ts';
 import type { Tx } from './risk.ts';
@@ -25,20 +26,103 @@ export class Asset {
   }
 }
 
+/**
+ * Every balance's two parts as doubles, in two typed arrays by Balance.index: a change is a store into an array,
+ * where a number field on an object would get a new heap number per change (V8 keeps no unboxed double fields),
+ * and a bigint field a new bigint; both cost the write barrier that records the new object and the collector's
+ * work to promote it (bench:engine, against bigint fields: steady, deep and sweep +20-25 %). Doubles hold safe
+ * integers exactly; past 2^53 (90 million whole units) a balance keeps its parts in Balance.big instead.
+ */
+export class BalanceTable {
+  free = new Float64Array(1024);
+  locked = new Float64Array(1024);
+  count = 0;
+
+  /** A new row of two zeros. */
+  add(): number {
+    if (this.count === this.free.length) {
+      const free = new Float64Array(this.count * 2);
+      const locked = new Float64Array(this.count * 2);
+      free.set(this.free);
+      locked.set(this.locked);
+      this.free = free;
+      this.locked = locked;
+    }
+    return this.count++;
+  }
+}
+
+/** An account's balance of an asset, in units; neither part ever goes negative. */
 export class Balance {
   readonly account: Account;
   readonly asset: Asset;
-  /** In units; neither ever goes negative. */
-  free = 0n;
-  locked = 0n;
+  /** Its row in the table, whose doubles hold its parts while `big` is null. */
+  private readonly table: BalanceTable;
+  private readonly row: number;
+  /** Both parts, exactly, while either is past MAX_SAFE_INTEGER. */
+  private big: { free: bigint; locked: bigint } | null = null;
   /** The command sequence number that last reported this balance, so a command reports it once. */
   reportedAt = -1;
 
-  constructor(account: Account, asset: Asset) {
+  constructor(account: Account, asset: Asset, table: BalanceTable) {
     this.account = account;
     this.asset = asset;
+    this.table = table;
+    this.row = table.add();
+  }
+
+  get free(): bigint {
+    return this.big === null ? bigOf(this.table.free[this.row]!) : this.big.free;
+  }
+
+  get locked(): bigint {
+    return this.big === null ? bigOf(this.table.locked[this.row]!) : this.big.locked;
+  }
+
+  /** Whether `amount` is free to spend; `amountN` is the same as a double if it is a safe integer, else -1. */
+  covers(amountN: number, amount: bigint): boolean {
+    if (this.big !== null) return amount <= this.big.free;
+    return amountN >= 0 ? amountN <= this.table.free[this.row]! : false;
+  }
+
+  /**
+   * Adds `free` and `locked` (safe integers, either sign) to the two parts. Two safe integers add exactly when
+   * the true sum is one too, and a sum past MAX_SAFE_INTEGER cannot round back below it (rounding is monotonic),
+   * so the check sees every overflow.
+   */
+  add(free: number, locked: number): void {
+    const t = this.table;
+    const r = this.row;
+    const f = t.free[r]! + free;
+    const l = t.locked[r]! + locked;
+    // Small, so that it is inlined where money moves; the rest is out of line.
+    if (f <= MAX_SAFE && l <= MAX_SAFE && this.big === null) {
+      t.free[r] = f;
+      t.locked[r] = l;
+    } else {
+      this.addBig(bigOf(free), bigOf(locked));
+    }
+  }
+
+  /** add() for any amounts. */
+  addBig(free: bigint, locked: bigint): void {
+    this.set(this.free + free, this.locked + locked);
+  }
+
+  /** Sets both parts (restores; past 2^53, every change). */
+  set(free: bigint, locked: bigint): void {
+    if (free <= MAX_SAFE_BIG && locked <= MAX_SAFE_BIG && free >= -MAX_SAFE_BIG && locked >= -MAX_SAFE_BIG) {
+      this.big = null;
+      this.table.free[this.row] = Number(free);
+      this.table.locked[this.row] = Number(locked);
+    } else {
+      this.big = { free, locked };
+    }
   }
 }
+
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+const MAX_SAFE_BIG = BigInt(MAX_SAFE);
 
 /** Maker and taker fees as fractions in units of 1e-8. */
 export interface FeeTier {
@@ -59,15 +143,19 @@ export class Account {
   /** Its fee tiers for single markets, by market index; they win over `feeTier`. */
   marketFeeTiers: (FeeTier | undefined)[] | null = null;
 
-  constructor(id: number, index: number) {
+  /** Where its balances keep their amounts (the state's). */
+  private readonly table: BalanceTable;
+
+  constructor(id: number, index: number, table: BalanceTable) {
     this.id = id;
     this.index = index;
+    this.table = table;
   }
 
   balance(asset: Asset): Balance {
     let b = this.balances[asset.index];
     if (b === undefined) {
-      b = new Balance(this, asset);
+      b = new Balance(this, asset, this.table);
       this.balances[asset.index] = b;
     }
     return b;
@@ -204,6 +292,8 @@ export interface ExchangeState {
   readonly assetList: Asset[];
   readonly accounts: AccountsById;
   readonly accountList: Account[];
+  /** Every balance's amounts (see Balance). */
+  readonly balanceTable: BalanceTable;
   /** Every order the core holds, open or being placed. */
   readonly store: OrderStore;
   /** The slot of every open order, by orderId. */

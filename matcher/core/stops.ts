@@ -8,7 +8,7 @@
 
 import { execute } from './execute.ts';
 import { atMarket, BUY, NONE, type OrderStore } from './order-store.ts';
-import { heldBy, release, type Tx } from './risk.ts';
+import { heldBy, heldByN, release, type Tx } from './risk.ts';
 import { triggersOnRise } from './stop-rules.ts';
 import type { ExchangeState, Market } from './state.ts';
 import type { StopLadder } from './stop-ladder.ts';
@@ -83,9 +83,10 @@ function activate(tx: Tx, market: Market, slot: number): void {
   const account = state.accountList[s.account(slot)]!;
   const isBuy = s.side(slot) === BUY;
   const held = heldBy(state, slot);
+  const heldN = heldByN(state, slot); // both before it stops being pending: a pending stop may hold at its stop
   s.setPending(slot, 0);
   release(tx, account.balance(isBuy ? market.quote : market.base), held);
   s.setUpdateTime(slot, tx.time);
   const budget = isBuy && atMarket(s.orderType(slot)) ? held : null;
-  execute(tx, market, account, slot, held, budget, true);
+  execute(tx, market, account, slot, heldN, held, budget, true);
 }

@@ -179,7 +179,8 @@ function runCase(seed: number, steps: number): void {
     }
   };
   hook.fn = (args) => {
-    const [tx, market, , slot, , , listed] = args as [Tx, Market, unknown, number, bigint, unknown, boolean];
+    const [tx, market, , slot] = args as [Tx, Market, unknown, number];
+    const listed = args.at(-1) as boolean; // execute's last parameter
     if (!listed) return;
     consume(tx);
     const id = tx.state.store.id(slot);

@@ -1,0 +1,69 @@
+// A balance against two bigints: changes of either sign that take its parts past 2^53 and back, in doubles and in
+// bigint, and restores. Whichever way a part is kept (doubles in the table, or bigints past 2^53), it reads exactly.
+
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Account, BalanceTable, Asset } from './state.ts';
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+/** Amounts around 2^53, where the parts change how they are kept. */
+const near = fc.oneof(
+  fc.bigInt({ min: 0n, max: 1_000n }),
+  fc.bigInt({ min: MAX_SAFE - 1_000n, max: MAX_SAFE + 1_000n }),
+  fc.bigInt({ min: 0n, max: MAX_SAFE }),
+  fc.bigInt({ min: 0n, max: 10n ** 30n }),
+);
+type Step = { op: 'move'; free: bigint; locked: bigint } | { op: 'set'; free: bigint; locked: bigint };
+const step: fc.Arbitrary<Step> = fc.oneof(
+  { weight: 6, arbitrary: fc.record({ op: fc.constant('move' as const), free: near, locked: near }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('set' as const), free: near, locked: near }) },
+);
+
+describe('Balance', () => {
+  it('keeps both parts exactly across 2^53, whichever way a change comes in', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(step, fc.boolean(), fc.boolean(), fc.boolean())), (steps) => {
+        const table = new BalanceTable();
+        const account = new Account(1, 0, table);
+        const other = new Account(2, 1, table).balance(new Asset(1, 'ETH')); // a neighbour in the table
+        other.set(7n, 9n);
+        const b = account.balance(new Asset(0, 'BTC'));
+        let free = 0n;
+        let locked = 0n;
+        for (const [s, negFree, negLocked, asNumbers] of steps) {
+          if (s.op === 'set') {
+            b.set(s.free, s.locked);
+            free = s.free;
+            locked = s.locked;
+          } else {
+            // Subtract only what is there: parts never go negative.
+            const df = negFree ? -(s.free <= free ? s.free : free) : s.free;
+            const dl = negLocked ? -(s.locked <= locked ? s.locked : locked) : s.locked;
+            const small = (x: bigint): boolean => x >= -MAX_SAFE && x <= MAX_SAFE;
+            if (asNumbers && small(df) && small(dl)) b.add(Number(df), Number(dl));
+            else b.addBig(df, dl);
+            free += df;
+            locked += dl;
+          }
+          expect(b.free).toBe(free);
+          expect(b.locked).toBe(locked);
+          const n = free <= MAX_SAFE ? Number(free) : -1;
+          expect(b.covers(n, free)).toBe(true);
+          if (free > 0n) expect(b.covers(n < 0 ? -1 : n + 1, free + 1n)).toBe(false);
+        }
+        expect([other.free, other.locked]).toEqual([7n, 9n]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('grows its table past its first size without losing a balance', () => {
+    const table = new BalanceTable();
+    const balances = Array.from({ length: 3_000 }, (_, i) => {
+      const b = new Account(i + 1, i, table).balance(new Asset(0, 'BTC'));
+      b.add(i, 2 * i);
+      return b;
+    });
+    balances.forEach((b, i) => expect([b.free, b.locked]).toEqual([BigInt(i), BigInt(2 * i)]));
+  });
+});
