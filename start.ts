@@ -2,6 +2,7 @@
 // PGlite under DATA_DIR and the in-process bus, with a demo market, so `npm install && npm start` gives a
 // working exchange. With both set, the same code runs on real Redis and Postgres.
 
+import './matcher/v8-tuning.ts'; // first: before any of the core is compiled
 import { resolve } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { connect, type Database, rowsOf } from './db/client.ts';

@@ -7,6 +7,7 @@
 // chunks of A's time over B's (B/A above 1: B is faster) and whether both ended in the same state (a change meant to keep behaviour must). bench/ab.sh REV runs
 // this against a scratch checkout of REV.
 
+import '../matcher/v8-tuning.ts'; // first: both cores run as the matcher does
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';

@@ -7,6 +7,7 @@
 // commands before the clock starts; only `apply` (and the baseline's calls) are timed. --profile DIR writes a V8
 // CPU profile of our timed runs only (one per workload; read it with `npm run bench:profile -- FILE`).
 
+import '../matcher/v8-tuning.ts'; // first: both engines run as the matcher does
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { join } from 'node:path';

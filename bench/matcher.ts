@@ -18,6 +18,7 @@
 //    commands run through decode, apply alone and apply + batch rows without I/O. The committed state (loadState +
 //    stateOf) must equal a pure apply of the same commands in stream order, stamped with their stream ids' times.
 
+import '../matcher/v8-tuning.ts'; // first: the core runs as the matcher does
 import { randomBytes } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';

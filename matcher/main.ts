@@ -2,6 +2,7 @@
 // root: it alone reads the environment (validated once), wires the ports and handles signals. Start as many as
 // you like per shard: one serves, the others stand by and take over within the lease TTL.
 
+import './v8-tuning.ts'; // first: before any of the core is compiled
 import { z } from 'zod';
 import { connect } from '../db/client.ts';
 import { createLogger } from '../observability/logger.ts';
