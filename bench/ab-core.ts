@@ -12,7 +12,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { ExchangeState } from '../matcher/core/index.ts';
-import type { Commands, Core } from './engine-flow.ts';
+import type { Core, Packed } from './engine-flow.ts';
 import * as flowModule from './engine-flow.ts';
 import { generate, WORKLOADS } from './workload.ts';
 
@@ -61,7 +61,7 @@ interface Side {
   core: CoreModule;
   loop: FlowModule;
   state: ExchangeState;
-  flow: Commands;
+  flow: Packed;
   tally: { events: number; rejected: number };
   seconds: number;
 }
@@ -74,16 +74,14 @@ function sideOf(which: 0 | 1, workload: string, n: number, flowSeed: number): Si
     core,
     loop,
     state,
-    flow: loop.toCommands(generate(workload, n, flowSeed)),
+    flow: loop.pack(generate(workload, n, flowSeed)),
     tally: { events: 0, rejected: 0 },
     seconds: 0,
   };
 }
 
 function timed(side: Side, from: number, to: number): number {
-  const start = process.hrtime.bigint();
-  side.loop.applyRange(side.core, side.state, side.flow, from, to, side.tally);
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const seconds = side.loop.applyRange(side.core, side.state, side.flow, from, to, side.tally);
   side.seconds += seconds;
   return seconds;
 }

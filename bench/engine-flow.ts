@@ -52,58 +52,109 @@ export function setup(core: Core): ExchangeState {
 }
 
 const SIDE = { buy: 'BUY', sell: 'SELL' } as const;
+const TIFS = ['GTC', 'IOC', 'FOK', 'POST_ONLY'] as const;
+const CANCEL = 0;
+const MARKET_ORDER = 1;
+const LIMIT = 2;
 
 /**
- * Workload ops as core commands. A cancel names the workload's order id: `cancelOf` keeps it, and `apply` below
- * puts in the engine's id for it when the cancel runs (`placeOf`: the workload id each order gets).
+ * A workload's ops packed into typed arrays: what a run keeps while it is timed. Commands (and the baseline's
+ * calls) are made from it a chunk at a time, untimed, so that a timed run's heap holds a chunk of commands and not
+ * a million of them: a full collection marks what is live, and a matcher does not hold a million commands (with
+ * them all live, each full collection during a run marked ~250 MB that no engine needs).
  */
-export interface Commands {
-  commands: Command[];
-  /** Workload id a cancel targets, 0 if not a cancel. */
-  cancelOf: Int32Array;
-  /** Workload id an order gets, 0 if not an order. */
-  placeOf: Int32Array;
-  /** Workload order id -> engine order id, filled in as orders are placed. */
+export interface Packed {
+  length: number;
+  kind: Uint8Array;
+  id: Int32Array;
+  user: Int32Array;
+  buy: Uint8Array;
+  price: Float64Array;
+  qty: Int32Array;
+  tif: Uint8Array;
+  /** Workload order id -> engine order id, filled in as orders are placed (a cancel names the workload's id). */
   engineId: Int32Array;
 }
 
-export function toCommands(flow: Op[]): Commands {
-  const commands: Command[] = new Array(flow.length);
-  const cancelOf = new Int32Array(flow.length);
-  const placeOf = new Int32Array(flow.length);
-  let time = 1_700_000_000_000;
-  for (let i = 0; i < flow.length; i++) {
+export function pack(flow: Op[]): Packed {
+  const n = flow.length;
+  const p: Packed = {
+    length: n,
+    kind: new Uint8Array(n),
+    id: new Int32Array(n),
+    user: new Int32Array(n),
+    buy: new Uint8Array(n),
+    price: new Float64Array(n),
+    qty: new Int32Array(n),
+    tif: new Uint8Array(n),
+    engineId: new Int32Array(n + 2),
+  };
+  for (let i = 0; i < n; i++) {
     const o = flow[i]!;
-    time++;
+    p.id[i] = o.id;
+    p.user[i] = o.user;
     if (o.op === 'cancel') {
-      commands[i] = {
-        type: 'cancelOrder',
-        accountId: o.user,
-        symbol: MARKET.symbol,
-        orderId: 0,
-        timestamp: time,
-      };
-      cancelOf[i] = o.id;
-    } else {
-      const cmd: PlaceOrder = {
-        type: 'placeOrder',
-        accountId: o.user,
-        symbol: MARKET.symbol,
-        side: SIDE[o.side],
-        orderType: 'MARKET',
-        quantity: o.qty as Lots,
-        timestamp: time,
-      };
-      if (o.op === 'limit') {
-        cmd.orderType = o.tif === 'POST_ONLY' ? 'LIMIT_MAKER' : 'LIMIT';
-        cmd.price = o.price as Ticks;
-        if (o.tif !== 'POST_ONLY') cmd.timeInForce = o.tif as 'GTC';
-      }
-      commands[i] = cmd;
-      placeOf[i] = o.id;
+      p.kind[i] = CANCEL;
+      continue;
+    }
+    p.kind[i] = o.op === 'market' ? MARKET_ORDER : LIMIT;
+    p.buy[i] = o.side === 'buy' ? 1 : 0;
+    p.qty[i] = o.qty;
+    if (o.op === 'limit') {
+      p.price[i] = o.price;
+      p.tif[i] = TIFS.indexOf(o.tif as (typeof TIFS)[number]);
     }
   }
-  return { commands, cancelOf, placeOf, engineId: new Int32Array(flow.length + 2) };
+  return p;
+}
+
+/** Op i as the workload gave it. */
+export function opAt(p: Packed, i: number): Op {
+  const side = p.buy[i] === 1 ? 'buy' : 'sell';
+  if (p.kind[i] === CANCEL) return { op: 'cancel', id: p.id[i]!, user: p.user[i]! };
+  if (p.kind[i] === MARKET_ORDER)
+    return { op: 'market', id: p.id[i]!, user: p.user[i]!, side, qty: p.qty[i]! };
+  return {
+    op: 'limit',
+    id: p.id[i]!,
+    user: p.user[i]!,
+    side,
+    price: p.price[i]!,
+    qty: p.qty[i]!,
+    tif: TIFS[p.tif[i]!]!,
+  };
+}
+
+/** The time of op i's command: one millisecond apart. */
+const timeOf = (i: number): number => 1_700_000_000_001 + i;
+
+/** Op i as a core command (a cancel's orderId is put in when it runs: the engine's id for its order). */
+function commandAt(p: Packed, i: number): Command {
+  if (p.kind[i] === CANCEL) {
+    return {
+      type: 'cancelOrder',
+      accountId: p.user[i]!,
+      symbol: MARKET.symbol,
+      orderId: 0,
+      timestamp: timeOf(i),
+    };
+  }
+  const cmd: PlaceOrder = {
+    type: 'placeOrder',
+    accountId: p.user[i]!,
+    symbol: MARKET.symbol,
+    side: p.buy[i] === 1 ? SIDE.buy : SIDE.sell,
+    orderType: 'MARKET',
+    quantity: p.qty[i] as Lots,
+    timestamp: timeOf(i),
+  };
+  if (p.kind[i] === LIMIT) {
+    const tif = TIFS[p.tif[i]!]!;
+    cmd.orderType = tif === 'POST_ONLY' ? 'LIMIT_MAKER' : 'LIMIT';
+    cmd.price = p.price[i] as Ticks;
+    if (tif !== 'POST_ONLY') cmd.timeInForce = tif;
+  }
+  return cmd;
 }
 
 /** Counts over the commands applied so far. */
@@ -112,29 +163,45 @@ export interface Tally {
   rejected: number;
 }
 
-/** Applies commands [from, to) to `state`, adding to `tally`. */
+/** Commands are made this many at a time, untimed, before they are applied. */
+const BATCH = 10_000;
+const commands: Command[] = [];
+
+/**
+ * Applies ops [from, to) of `p` to `state` as commands, adding to `tally`; returns the seconds spent in `apply`
+ * (making the commands is not timed).
+ */
 export function applyRange(
   core: Core,
   state: ExchangeState,
-  flow: Commands,
+  p: Packed,
   from: number,
   to: number,
   tally: Tally,
-): void {
+): number {
   const apply = core.apply;
-  const { commands, cancelOf, placeOf, engineId } = flow;
+  const { kind, id, engineId } = p;
   let events = 0;
   let rejected = 0;
-  for (let i = from; i < to; i++) {
-    const cmd = commands[i]!;
-    const target = cancelOf[i]!;
-    if (target !== 0) (cmd as { orderId: number }).orderId = engineId[target]!;
-    const applied = apply(state, cmd);
-    const order = applied.result.order;
-    if (order !== undefined && placeOf[i] !== 0) engineId[placeOf[i]!] = order.orderId;
-    if (applied.result.code !== 'OK') rejected++;
-    events += applied.events.length;
+  let seconds = 0;
+  for (let at = from; at < to; at += BATCH) {
+    const end = Math.min(to, at + BATCH);
+    commands.length = 0;
+    for (let i = at; i < end; i++) commands.push(commandAt(p, i));
+    const start = process.hrtime.bigint();
+    for (let i = at; i < end; i++) {
+      const cmd = commands[i - at]!;
+      if (kind[i] === CANCEL) (cmd as { orderId: number }).orderId = engineId[id[i]!]!;
+      const applied = apply(state, cmd);
+      const order = applied.result.order;
+      if (order !== undefined && kind[i] !== CANCEL) engineId[id[i]!] = order.orderId;
+      if (applied.result.code !== 'OK') rejected++;
+      events += applied.events.length;
+    }
+    seconds += Number(process.hrtime.bigint() - start) / 1e9;
   }
+  commands.length = 0;
   tally.events += events;
   tally.rejected += rejected;
+  return seconds;
 }

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { OrderBook as BaselineBook } from 'nodejs-order-book';
 import * as core from '../matcher/core/index.ts';
-import { applyRange, setup, toCommands } from './engine-flow.ts';
+import { applyRange, opAt, pack, type Packed, setup } from './engine-flow.ts';
 import { generate, type Op, WORKLOADS } from './workload.ts';
 
 const { values } = parseArgs({
@@ -69,21 +69,20 @@ function inspect(method: string): unknown {
 }
 
 /**
- * Each run generates the flow itself and converts it, so that while it is timed the heap holds its own commands
- * and not the flow or the other engine's calls: a full collection during the run marks what is live, and a
- * matcher does not hold a million commands.
+ * Each run generates the flow itself and packs it into typed arrays (engine-flow.ts pack), and both engines make
+ * their commands or calls from it a chunk at a time, untimed: while a run is timed its heap holds one chunk of
+ * commands, not the flow or a million commands (a full collection during the run marks what is live, and a
+ * matcher does not hold a million commands).
  */
-type Flow = () => Op[];
+type Flow = () => Packed;
 
 function runOurs(flowOf: Flow): Figures {
   const state = setup(core);
-  const flow = toCommands(flowOf());
+  const flow = flowOf();
   const tally = { events: 0, rejected: 0 };
   globalThis.gc?.();
   if (profiling) inspect('Profiler.start');
-  const start = process.hrtime.bigint();
-  applyRange(core, state, flow, 0, flow.commands.length, tally);
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const seconds = applyRange(core, state, flow, 0, flow.length, tally);
   if (profiling) profiled.push((inspect('Profiler.stop') as { profile: unknown }).profile);
   if (tally.events === 0) throw new Error('no events: the run did nothing');
   return {
@@ -95,34 +94,48 @@ function runOurs(flowOf: Flow): Figures {
   };
 }
 
+type Call = () => unknown;
+
+/** Op i as a call on the baseline's book. */
+function callOf(book: BaselineBook, o: Op): Call {
+  if (o.op === 'cancel') {
+    const id = String(o.id);
+    return () => book.cancel(id);
+  }
+  const side = o.side as never;
+  if (o.op === 'market') return () => book.market({ side, size: o.qty });
+  const opts = {
+    side,
+    id: String(o.id),
+    size: o.qty,
+    price: o.price,
+    timeInForce: (o.tif === 'POST_ONLY' ? 'GTC' : o.tif) as never,
+    postOnly: o.tif === 'POST_ONLY',
+  };
+  return () => book.limit(opts);
+}
+
+/** The baseline's calls are made as our commands are: a chunk at a time, untimed (engine-flow.ts). */
+const BASELINE_CHUNK = 10_000;
+
 function runBaseline(flowOf: Flow): Figures {
   const book = new BaselineBook();
-  type Call = () => unknown;
-  const calls: Call[] = flowOf().map((o): Call => {
-    if (o.op === 'cancel') {
-      const id = String(o.id);
-      return () => book.cancel(id);
-    }
-    const side = o.side as never;
-    if (o.op === 'market') return () => book.market({ side, size: o.qty });
-    const opts = {
-      side,
-      id: String(o.id),
-      size: o.qty,
-      price: o.price,
-      timeInForce: (o.tif === 'POST_ONLY' ? 'GTC' : o.tif) as never,
-      postOnly: o.tif === 'POST_ONLY',
-    };
-    return () => book.limit(opts);
-  });
+  const flow = flowOf();
   let trades = 0;
+  let seconds = 0;
+  const calls: Call[] = [];
   globalThis.gc?.();
-  const start = process.hrtime.bigint();
-  for (const call of calls) {
-    const r = call() as { done?: unknown[] } | undefined;
-    trades += r?.done?.length ?? 0;
+  for (let at = 0; at < flow.length; at += BASELINE_CHUNK) {
+    const end = Math.min(flow.length, at + BASELINE_CHUNK);
+    calls.length = 0;
+    for (let i = at; i < end; i++) calls.push(callOf(book, opAt(flow, i)));
+    const start = process.hrtime.bigint();
+    for (const call of calls) {
+      const r = call() as { done?: unknown[] } | undefined;
+      trades += r?.done?.length ?? 0;
+    }
+    seconds += Number(process.hrtime.bigint() - start) / 1e9;
   }
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const [asks, bids] = book.depth();
   return { seconds, trades, resting: asks.length + bids.length, state: book };
 }
@@ -135,11 +148,11 @@ for (const workload of names) {
   // run, which would then measure the re-optimisation (deep: -15 %). A matcher warms up once on its one state.
   let warmed: unknown[] = [];
   if (warmupOps > 0) {
-    const warm = (): Op[] => generate(workload, warmupOps, seed + 1);
+    const warm = (): Packed => pack(generate(workload, warmupOps, seed + 1));
     warmed = [runOurs(warm).state];
     if (!values['no-baseline']) warmed.push(runBaseline(warm).state);
   }
-  const flow = (): Op[] => generate(workload, ops, seed);
+  const flow = (): Packed => pack(generate(workload, ops, seed));
   if (profiler !== undefined) {
     inspect('Profiler.enable');
     profiling = true;
