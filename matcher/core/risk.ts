@@ -35,7 +35,11 @@ export class Tx {
   begin(seq: number): void {
     this.seq = seq;
     this.time = 0;
-    this.events = [];
+    // Made holding objects from the start: an empty literal holds small integers, and the first event pushed
+    // would change its kind, which leaves every push a call to the generic builtin.
+    const events: Event[] = [NO_EVENT];
+    events.pop();
+    this.events = events;
     this.touchedCount = 0;
   }
 
@@ -61,6 +65,9 @@ export class Tx {
     return this.events;
   }
 }
+
+/** A placeholder, only ever popped off (Tx.begin). */
+const NO_EVENT = Object.freeze({ type: 'deposited', accountId: 0, asset: '', amount: 0n }) as Event;
 
 export function accountOf(state: ExchangeState, accountId: number): Account {
   let account = state.accounts.get(accountId);
