@@ -3,7 +3,8 @@
 // the trades so far and says which stop must run next. Cascades, amends, cancels, cancelReplace, several markets,
 // restore from snapshot and from a "database" (last update + trades since trailingFromTradeId) mid-way.
 // CASES, STEPS and SEED set the run (150 cases of 200 commands by default); DENSE=1 (more cancels, large deltas),
-// TREND=1 (drifting prices) and STRUCT=1 (many groups in one bucket) stress other shapes.
+// TREND=1 (drifting prices) and STRUCT=1 (many groups in one bucket; 1,000 steps a case unless STEPS says) stress
+// other shapes.
 
 import { describe, expect, it, vi } from 'vitest';
 
@@ -501,7 +502,8 @@ function runCase(seed: number, steps: number): void {
 
 describe('stops against a brute-force FAQ model with cascades', () => {
   const cases = Number(process.env.CASES ?? 150);
-  const steps = Number(process.env.STEPS ?? 200);
+  // STRUCT alternates its trend every 400 steps: it needs both phases to cascade.
+  const steps = Number(process.env.STEPS ?? (STRUCT ? 1000 : 200));
   const base = Number(process.env.SEED ?? 1);
   it(`${cases} random cases of ${steps} commands`, () => {
     for (let c = 0; c < cases; c++) runCase(base + c, steps);
