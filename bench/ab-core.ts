@@ -4,8 +4,8 @@
 // in chunks of commands: A's chunk, B's chunk, then B's, A's, and so on. This machine's speed drifts by tens of
 // percent over seconds (neighbours on the host); runs in separate processes, even alternated, compare poorly,
 // while chunks a few milliseconds apart see the same machine. Prints each round's figures, the median over
-// chunks of A's time over B's (B/A above 1: B is faster) and whether both ended in the same state (a change meant to keep behaviour must). bench/ab.sh REV runs
-// this against a scratch checkout of REV.
+// chunks of A's time over B's (B/A above 1: B is faster) and whether both ended in the same state (a change meant
+// to keep behaviour must). bench/ab.sh REV runs this against a scratch checkout of REV.
 
 import '../matcher/v8-tuning.ts'; // first: both cores run as the matcher does
 import { resolve } from 'node:path';
@@ -13,7 +13,6 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { ExchangeState } from '../matcher/core/index.ts';
 import type { Core, Packed } from './engine-flow.ts';
-import * as flowModule from './engine-flow.ts';
 import { generate, WORKLOADS } from './workload.ts';
 
 const { values, positionals } = parseArgs({
@@ -51,7 +50,7 @@ const load = async (dir: string): Promise<CoreModule> =>
 const cores = [await load(positionals[0]!), await load(positionals[1]!)] as const;
 // Each side gets its own instance of the apply loop (a module imported under another URL is another instance),
 // so that neither loop's call and property sites see the other core's functions and shapes.
-type FlowModule = typeof flowModule;
+type FlowModule = typeof import('./engine-flow.ts');
 const loops = [
   (await import(new URL('./engine-flow.ts?A', import.meta.url).href)) as FlowModule,
   (await import(new URL('./engine-flow.ts?B', import.meta.url).href)) as FlowModule,
@@ -121,5 +120,5 @@ for (const workload of names) {
   console.log(
     `${workload.padEnd(7)} B/A per chunk: median ${median(paired).toFixed(3)} over ${paired.length} chunks of ${chunk}`,
   );
-  void warmed.length;
+  void warmed.length; // read here, so that the warm-up's states stay alive through the rounds
 }

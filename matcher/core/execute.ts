@@ -24,8 +24,8 @@ const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
 /**
  * Runs a taker: FOK check, match, then rest or expire, settling the taker net (free funds cover `amount`, the
- * most it may spend, `amountN` as a double if it is a safe integer, else -1; nothing was held for it). `listed`: it is already among the account's open orders (a
- * triggered stop).
+ * most it may spend, `amountN` the same as a double if it is a safe integer, else -1; nothing was held for it).
+ * `listed`: it is already among the account's open orders (a triggered stop).
  */
 export function execute(
   tx: Tx,

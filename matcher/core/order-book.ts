@@ -1,8 +1,8 @@
-// The fast book. Per side: an index from price to level for O(1) lookup (price-index.ts), and the levels kept sorted in small
-// chunks (a two-level sorted list), best last, so the best level is the last element of the last chunk, taking
-// it off is a pop, and adding or removing any other level moves at most one chunk's worth of entries (plus, on
-// the rare split or drop of a chunk, one pointer per chunk). Per level a doubly linked FIFO through the store's
-// prev/next columns gives O(1) append and O(1) removal anywhere; per-level totals are kept incrementally.
+// The fast book. Per side: an index from price to level for O(1) lookup (price-index.ts), and the levels kept
+// sorted in small chunks (a two-level sorted list), best last, so the best level is the last element of the last
+// chunk, taking it off is a pop, and adding or removing any other level moves at most one chunk's worth of entries
+// (plus, on the rare split or drop of a chunk, one pointer per chunk). Per level a doubly linked FIFO through the
+// store's prev/next columns gives O(1) append and O(1) removal anywhere; per-level totals are kept incrementally.
 // No operation's cost grows with the number of resting orders.
 
 import type { OrderBook } from './book.ts';

@@ -2,7 +2,7 @@
 // changed. Every movement keeps free and locked non-negative and conserves each asset exactly.
 
 import type { Event } from './events.ts';
-import { mul2, mul3, type Units } from './money.ts';
+import { mul2, mul3, safeProduct, type Units } from './money.ts';
 import { atMarket, BUY, type OrderStore } from './order-store.ts';
 import {
   type Account,
@@ -115,11 +115,11 @@ export function heldBy(state: ExchangeState, slot: number): bigint {
 export function heldByN(state: ExchangeState, slot: number): number {
   const s = state.store;
   const m = state.marketList[s.market(slot)]!;
-  const x =
+  return safeProduct(
     s.side(slot) === BUY
       ? heldPrice(s, slot) * s.remaining(slot) * m.notionalPerTickLot
-      : s.remaining(slot) * m.unitsPerLot;
-  return x <= Number.MAX_SAFE_INTEGER ? x : -1;
+      : s.remaining(slot) * m.unitsPerLot,
+  );
 }
 
 /** The price a buy holds at: its limit, or for a pending stop that will buy at market, its stop's (place-order.ts). */

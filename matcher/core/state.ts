@@ -82,7 +82,7 @@ export class Balance {
   /** Whether `amount` is free to spend; `amountN` is the same as a double if it is a safe integer, else -1. */
   covers(amountN: number, amount: bigint): boolean {
     if (this.big !== null) return amount <= this.big.free;
-    return amountN >= 0 ? amountN <= this.table.free[this.row]! : false;
+    return amountN >= 0 && amountN <= this.table.free[this.row]!;
   }
 
   /**
