@@ -54,4 +54,20 @@ describe('PriceIndex', () => {
     expect(index.delete(300)).toBe(false);
     expect(index.size).toBe(2);
   });
+
+  it('reuses an emptied page for another page, holding nothing of its old prices', () => {
+    const index = new PriceIndex<string>();
+    for (let round = 0; round < 50; round++) {
+      // A price alone in its page, placed and cancelled: each time its page empties and is reused.
+      const price = 1_000_000 + round * 1_000;
+      index.set(price, `p${round}`);
+      index.set(price + 1, `q${round}`);
+      expect(index.get(price - 1_000)).toBeUndefined(); // the last round's price, in the page reused
+      expect(index.get(price)).toBe(`p${round}`);
+      expect(index.delete(price)).toBe(true);
+      expect(index.delete(price + 1)).toBe(true);
+      expect(index.get(price + 1)).toBeUndefined();
+      expect(index.size).toBe(0);
+    }
+  });
 });
