@@ -12,6 +12,7 @@ import {
   mul2,
   mul3,
   safeFeeOf,
+  tagged,
   type Ticks,
   type Units,
 } from './money.ts';
@@ -85,7 +86,7 @@ export function match(tx: Tx, market: Market, taker: number, budget: bigint | nu
   // Most limit orders meet nothing: leave before setting anything up.
   const first = book.best(isBuy ? SELL : BUY);
   if (first === -1 || (!isMarket && !crosses(side, limit, s.price(first)))) return NOTHING_MATCHED;
-  const takerId = s.id(taker);
+  const takerId = tagged(s.id(taker));
   const takerIndex = s.account(taker);
   const takerAccount = state.accountList[takerIndex]!;
   const takerRate = feesOf(takerAccount, market).takerFee;
@@ -202,7 +203,7 @@ export function match(tx: Tx, market: Market, taker: number, budget: bigint | nu
       s.addCumQuote(maker, quoteQty);
       if (budgetLeft >= 0) budgetLeft -= Number(quoteQty);
     }
-    const makerId = s.id(maker);
+    const makerId = tagged(s.id(maker));
     tx.touch(makerBase);
     tx.touch(makerQuote);
     tx.events.push(
@@ -316,8 +317,8 @@ function trade(
     type: 'trade',
     symbol: market.symbol,
     tradeId: tx.state.nextTradeId++,
-    price: price as Ticks,
-    qty: qty as Lots,
+    price: tagged(price) as Ticks,
+    qty: tagged(qty) as Lots,
     quoteQty: quoteQty as Units,
     buyerOrderId,
     sellerOrderId,

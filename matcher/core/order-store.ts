@@ -5,7 +5,7 @@
 
 import type { OrderType, SelfTradePreventionMode, Side, TimeInForce } from './commands.ts';
 import type { OrderStatus, OrderUpdate } from './events.ts';
-import { bigOf, type Lots, type Ticks, type Units } from './money.ts';
+import { bigOf, type Lots, tagged, type Ticks, type Units } from './money.ts';
 
 /** "No order": the empty slot reference. */
 export const NONE = -1;
@@ -527,19 +527,19 @@ export class OrderStore {
     const view: OrderUpdate = {
       type: 'order',
       symbol,
-      orderId: this.id(slot),
+      orderId: tagged(this.id(slot)),
       clientOrderId: this.clientOrderId[slot],
       accountId,
       side: SIDES[this.side(slot)]!,
       orderType: ORDER_TYPES[this.orderType(slot)]!,
       timeInForce: TIME_IN_FORCE[this.timeInForce(slot)]!,
-      price: this.price(slot) as Ticks,
-      origQty: this.origQty(slot) as Lots,
-      executedQty: this.executedQty(slot) as Lots,
+      price: tagged(this.price(slot)) as Ticks,
+      origQty: tagged(this.origQty(slot)) as Lots,
+      executedQty: tagged(this.executedQty(slot)) as Lots,
       cumQuote: this.cumQuote(slot) as Units,
       status: STATUSES[this.status(slot)]!,
       selfTradePreventionMode: STP[this.selfTradePrevention(slot)]!,
-      preventedQty: this.preventedQty(slot) as Lots,
+      preventedQty: tagged(this.preventedQty(slot)) as Lots,
       time: this.time(slot),
       updateTime: this.updateTime(slot),
     };

@@ -138,7 +138,8 @@ function dbBest(row: OrderUpdate, trades: { id: number; price: number }[]): numb
   return vals.length ? Math.min(...(vals as number[])) : tp;
 }
 
-let lastActEvents: unknown = null;
+/** The command (by its number in the case) that last activated a stop: a second in one command is a cascade. */
+let lastActCommand = -1;
 /** Coverage: activations that came after another in one command (cascades). */
 const stats = { cascaded: 0 };
 function runCase(seed: number, steps: number): void {
@@ -167,15 +168,13 @@ function runCase(seed: number, steps: number): void {
   const log: string[] = [];
   /** The database's order rows: last update per order, with trailing fields coalesced as the batch does. */
   const rows = new Map<number, OrderUpdate>();
-  let seenEvents: Event[] | null = null;
+  /** The command being applied, counted, and how many of its events the model has seen. */
+  let command = 0;
   let seen = 0;
-  const consume = (tx: Tx) => {
-    if (tx.events !== seenEvents) {
-      seenEvents = tx.events;
-      seen = 0;
-    }
-    for (; seen < tx.events.length; seen++) {
-      const e = tx.events[seen]!;
+  /** Shows the model the trades among `events` it has not seen: the command's so far, or all of them. */
+  const consume = (events: readonly Event[]) => {
+    for (; seen < events.length; seen++) {
+      const e = events[seen]!;
       if (e.type === 'trade') model.trade(e.symbol, e.tradeId, e.price);
     }
   };
@@ -183,7 +182,7 @@ function runCase(seed: number, steps: number): void {
     const [tx, market, , slot] = args as [Tx, Market, unknown, number];
     const listed = args.at(-1) as boolean; // execute's last parameter
     if (!listed) return;
-    consume(tx);
+    consume(tx.events); // the command's events so far (Tx.finish hands them out, and empties them, at its end)
     const id = tx.state.store.id(slot);
     const want = model.next(market.symbol);
     if (want?.id !== id) {
@@ -197,14 +196,15 @@ function runCase(seed: number, steps: number): void {
         throw new Error(`seed ${seed}: ${id} triggered with best ${bestOf(t)}, model ${want.best}`);
     }
     model.take(market.symbol, want);
-    if (tx.events === lastActEvents) stats.cascaded++;
-    lastActEvents = tx.events;
+    if (command === lastActCommand) stats.cascaded++;
+    lastActCommand = command;
   };
   const run = (cmd: Command) => {
     log.push(JSON.stringify(cmd, (_, v) => (typeof v === 'bigint' ? `${v}n` : v)));
+    command++;
+    seen = 0;
     const applied = apply(state, cmd);
-    consume(state.tx);
-    seenEvents = null;
+    consume(applied.events);
     for (const e of applied.events) {
       if (e.type !== 'order') continue;
       const prev = rows.get(e.orderId);
