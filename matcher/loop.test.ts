@@ -125,6 +125,54 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('the matcher servi
     expect(stateHash(second.state!)).toBe(stateHash(reference));
   }, 60_000);
 
+  it('commits a batch while the one before it publishes, and answers in stream order', async () => {
+    // The first publish waits at a gate: meanwhile the next batch must commit, and no reply may overtake.
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    let flushes = 0;
+    const bus = new Proxy(stack.bus, {
+      get(target, key) {
+        if (key === 'flush') {
+          return async (outbox: Parameters<Bus['flush']>[0]) => {
+            if (outbox.messages.length > 0 && flushes++ === 0) await gate;
+            return target.flush(outbox);
+          };
+        }
+        const value = Reflect.get(target, key) as unknown;
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const matcher = new Matcher({ bus, db: stack.client.db, log: silentLogger(), leaseTtlMs: 1000 });
+    matchers.push(matcher);
+    matcher.start();
+    await matcher.ready();
+    const client = await newClient({ timeoutMs: 20_000 });
+    const answered: string[] = [];
+    const first = client
+      .send({ type: 'deposit', accountId: 21, asset: 'USDT', amount: 5n } as Command)
+      .then((o) => (answered.push('first'), done(o)));
+    // The first batch has committed and waits to publish: the second goes into a batch of its own.
+    for (let i = 0; flushes === 0 && i < 500; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(flushes).toBe(1);
+    const before = (await readOffset(stack.client.db, 'main'))!.streamId;
+    const second = client
+      .send({ type: 'deposit', accountId: 22, asset: 'USDT', amount: 7n } as Command)
+      .then((o) => (answered.push('second'), done(o)));
+    let committed = before;
+    for (let i = 0; compareIds(committed, before) <= 0 && i < 500; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      committed = (await readOffset(stack.client.db, 'main'))!.streamId;
+    }
+    // Committed past the first batch while its publish still waits, and nothing was answered yet.
+    expect(compareIds(committed, before)).toBeGreaterThan(0);
+    expect(answered).toEqual([]);
+    open();
+    const [a, b] = await Promise.all([first, second]);
+    expect(answered).toEqual(['first', 'second']);
+    expect(compareIds(b.streamId, a.streamId)).toBeGreaterThan(0);
+    expect(committed).toBe(b.streamId);
+  }, 60_000);
+
   it('dead-letters an entry it cannot decode and serves the ones after it', async () => {
     await startMatcher();
     const client = await newClient();

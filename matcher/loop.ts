@@ -1,7 +1,8 @@
 // The matcher service: hold the shard's lease (or wait as a standby), recover the state from Postgres, then
-// read -> apply -> commit -> publish -> ack, one batch at a time. A reply leaves only after its command's
-// effects and the stream offset are committed in one transaction, so a crash anywhere loses nothing that was
-// acknowledged, and the replay of what was not committed gives the same effects exactly once.
+// read -> apply -> commit -> publish -> ack, batch after batch (a batch applies while the one before commits, and
+// publishes while the next commits). A reply leaves only after its command's effects and the stream offset are
+// committed in one transaction, so a crash anywhere loses nothing that was acknowledged, and the replay of what
+// was not committed gives the same effects exactly once.
 
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/client.ts';
@@ -136,7 +137,14 @@ export class Matcher {
   private readFailed = false;
   /** The last stream id applied and handed to a commit (ahead of `committed` while a batch is in flight). */
   private prepared = '0-0';
+  /** The commit of the batch in flight: settled before the next batch commits. */
   private inflight: Promise<void> | undefined;
+  /**
+   * The publishing of committed batches (replies, market data, acks, trims), one after another in batch order. A
+   * batch's publish runs while the next batch commits; a failure of one is rethrown by the next settleCommit.
+   */
+  private publishing: Promise<void> | undefined;
+  private publishFailure: { error: unknown } | undefined;
   private renewTimer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   /** Entries whose apply threw: dead-lettered and skipped from then on. */
@@ -307,11 +315,11 @@ export class Matcher {
           // larger commits; no later answer for anyone). A full batch is applied while the previous one
           // commits, and commits once that is done.
           if (this.inflight !== undefined && entries.length < this.batchSize) {
-            await this.settle();
+            await this.settleCommit();
             await this.topUp(entries);
           }
           const prepared = await this.prepare(entries, []);
-          await this.settle();
+          await this.settleCommit();
           const inflight = this.complete(prepared);
           inflight.catch(() => {}); // awaited by the next settle(); no unhandled rejection meanwhile
           this.inflight = inflight;
@@ -400,11 +408,28 @@ export class Matcher {
     await this.complete(await this.prepare(entries, alsoAck));
   }
 
-  /** Waits for the batch in flight to be committed and published (rethrowing its failure). */
+  /** Waits for the batch in flight to be committed and published (rethrowing a failure of either). */
   private async settle(): Promise<void> {
+    await this.settleCommit();
+    const publishing = this.publishing;
+    this.publishing = undefined;
+    await publishing;
+  }
+
+  /**
+   * Waits for the batch in flight to be committed (its publish may still run), rethrowing a failure of that
+   * commit or of any publish so far.
+   */
+  private async settleCommit(): Promise<void> {
     const inflight = this.inflight;
     this.inflight = undefined;
     await inflight;
+    const failure = this.publishFailure;
+    if (failure !== undefined) {
+      this.publishFailure = undefined;
+      this.publishing = undefined;
+      throw failure.error;
+    }
   }
 
   /**
@@ -514,11 +539,37 @@ export class Matcher {
     return { span };
   }
 
-  /** Commits a prepared batch, then sends its replies, market data, acks and trim. */
+  /**
+   * Commits a prepared batch, then queues the sending of its replies, market data, acks and trim after those of
+   * the batches before it: the returned promise settles with the commit, so that the next batch commits while
+   * this one publishes (bench:matcher: the two were ~6.4 s and ~1.5 s of a 200k-command run, one after the
+   * other). Nothing of a batch leaves before its commit; a crash between the two is the window recovery covers.
+   */
   private async complete(p: Prepared): Promise<void> {
     try {
       if (p.write !== undefined) await this.commit(p.write, p.last!, p);
       this.checkLease();
+    } catch (error) {
+      for (const { span } of p.spans ?? []) {
+        failSpan(span, error);
+        span.end();
+      }
+      throw error;
+    }
+    const before = this.publishing;
+    const publishing = (async () => {
+      await before; // in batch order; a failure before this one stops it too
+      await this.publish(p);
+    })();
+    publishing.catch((error: unknown) => {
+      this.publishFailure ??= { error };
+    });
+    this.publishing = publishing;
+  }
+
+  /** Sends a committed batch's replies, market data, acks and trim. */
+  private async publish(p: Prepared): Promise<void> {
+    try {
       const replies =
         p.spans
           ?.filter((s) => s.replyTo !== undefined)
