@@ -70,26 +70,29 @@ export class Tx {
         locked: b.locked as Units,
       });
     }
-    // Literals of the exact size for the common counts (allocated inline), a copy beyond.
-    const n = events.length;
-    let out: Event[];
-    if (n <= 4) {
-      out =
-        n === 0
-          ? []
-          : n === 1
-            ? [events[0]!]
-            : n === 2
-              ? [events[0]!, events[1]!]
-              : n === 3
-                ? [events[0]!, events[1]!, events[2]!]
-                : [events[0]!, events[1]!, events[2]!, events[3]!];
-      for (let i = 0; i < n; i++) events.pop();
-    } else {
-      out = events.slice();
-      events.length = 0;
-    }
+    // Emptied for the next command: popped when short (setting the length is a call into the runtime).
+    const out = exactCopy(events);
+    if (out.length <= 4) for (let i = 0; i < out.length; i++) events.pop();
+    else events.length = 0;
     return out;
+  }
+}
+
+/** A copy of `events`: an array literal of its exact size for up to four (allocated inline), a slice beyond. */
+function exactCopy(events: Event[]): Event[] {
+  switch (events.length) {
+    case 0:
+      return [];
+    case 1:
+      return [events[0]!];
+    case 2:
+      return [events[0]!, events[1]!];
+    case 3:
+      return [events[0]!, events[1]!, events[2]!];
+    case 4:
+      return [events[0]!, events[1]!, events[2]!, events[3]!];
+    default:
+      return events.slice();
   }
 }
 
