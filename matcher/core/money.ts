@@ -15,6 +15,8 @@ export type Units = Brand<bigint, 'Units'>;
 export type Fraction = Brand<number, 'Fraction'>;
 
 export const UNITS_PER_WHOLE = 100_000_000;
+/** Basis points in a whole: trailingDelta 100 is 1 %. */
+export const BIPS = 10_000;
 const UNITS_PER_WHOLE_BIG = 100_000_000n;
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 

@@ -190,8 +190,8 @@ export class FastOrderBook implements OrderBook {
     return level === null ? NONE : level.head;
   }
 
-  // insert and remove link the FIFO inline rather than through the store's link/unlink (which stop lists and
-  // trailing groups share): those see two kinds of list, and on this path that costs deep 10-15 %.
+  // insert and remove link the FIFO inline rather than through the store's link/unlink (which the stop ladders
+  // use): a function shared with another kind of list, on this path, cost deep 10-15 %.
   insert(slot: number): void {
     const s = this.store;
     const level = (s.side(slot) === BUY ? this.bids : this.asks).levelFor(s.price(slot));

@@ -10,41 +10,43 @@ import { bigOf, type Lots, tagged, type Ticks, type Units } from './money.ts';
 /** "No order": the empty slot reference. */
 export const NONE = -1;
 
-/** A FIFO of slots linked through the store's prev/next: a price level, a stop price, a trailing group. */
+/** A FIFO of slots linked through the store's prev/next: a price level, a stop price. */
 export interface SlotList {
   head: number;
   tail: number;
 }
 
 /**
- * Tracking trailing stops of one side and trailingDelta that share a best price (trailing.ts): their trigger is
- * the same, and a trade that moves one moves them all, so the group moves instead of its members. Groups merge
- * when the market moves them to the same price; a merged group points to the one it joined (`into`), and a stop
- * finds its group's current state through `root`.
+ * Tracking trailing stops of one side of a market that share a best price (trailing.ts), whatever their
+ * trailingDelta: a trade that moves one moves them all, so the level moves instead of its stops. Levels merge when
+ * the market moves them to the same price; a merged level points to the one it joined (`into`), and a stop finds
+ * its level's current best price through `root`.
  */
-export class TrailGroup {
+export class TrailLevel {
   /** The best trade price since its stops began tracking, in ticks (0: no trade yet to track from). */
   best: number;
-  /** The group this one was merged into, or null for a live group. */
-  into: TrailGroup | null = null;
-  /** Its stops, linked through the store's prev/next (a pending stop is not on the book), and how many. */
-  head = NONE;
-  tail = NONE;
+  /** The level this one was merged into, or null for a live level. */
+  into: TrailLevel | null = null;
+  /** Its stops: a heap by trailingDelta, the smallest (the first to trigger) on top (trail-levels.ts). */
+  stops: Trailing | null = null;
+  /** How many stops it holds. */
   count = 0;
+  /** Its position in its side's heap of levels by trigger price (trail-levels.ts), -1 when not in it. */
+  at = -1;
 
   constructor(best: number) {
     this.best = best;
   }
 
-  /** The live group this one is, or was merged into (pointers shortened on the way: chains stay short). */
-  root(): TrailGroup {
+  /** The live level this one is, or was merged into (pointers shortened on the way: chains stay short). */
+  root(): TrailLevel {
     let top = this.into;
     if (top === null) return this;
     while (top.into !== null) top = top.into;
     let next = this.into!;
     this.into = top;
     while (next !== top) {
-      const after: TrailGroup = next.into!;
+      const after: TrailLevel = next.into!;
       next.into = top;
       next = after;
     }
@@ -60,9 +62,9 @@ export interface Trailing {
   time: number;
   /** While tracking: the first trade (by id) whose price counts toward its best price; 0 before. */
   fromTradeId: number;
-  /** While tracking: its group (through `root`), which holds the best price. */
-  group: TrailGroup | null;
-  /** Out of a group (triggered or cancelled): the best price it had then. */
+  /** While tracking: its level (through `root`), which holds the best price. */
+  level: TrailLevel | null;
+  /** Out of a level (triggered or cancelled): the best price it had then. */
   price: number;
   /**
    * A market buy without a stop price: the last price when it was placed, which what it holds derives from
@@ -71,11 +73,18 @@ export interface Trailing {
   readonly basis: number;
   /** Bookkeeping of one look at trade prices (Tx.looks), not state: the look that triggered it. */
   dueAt: number;
+  /** Its order's slot while it is filed. */
+  slot: number;
+  /** Its place in its level's heap (trail-levels.ts): children, parent and null-path length. */
+  left: Trailing | null;
+  right: Trailing | null;
+  parent: Trailing | null;
+  npl: number;
 }
 
 /**
  * A trailing stop's state, not yet filed (trailing.ts files it, waiting or tracking); `price` is its best price
- * for an order out of a group (a restored one that triggered before).
+ * for an order out of a level (a restored one that triggered before).
  */
 export const newTrailing = (
   delta: number,
@@ -87,16 +96,21 @@ export const newTrailing = (
   delta,
   time,
   fromTradeId,
-  group: null,
+  level: null,
   price,
   basis,
   dueAt: -1,
+  slot: NONE,
+  left: null,
+  right: null,
+  parent: null,
+  npl: 1,
 });
 
 /** A trailing stop's best price: the lowest trade price since it began tracking for a BUY, the highest for a
  * SELL; 0 before any. */
 export const bestOf = (trailing: Trailing): number =>
-  trailing.group === null ? trailing.price : trailing.group.root().best;
+  trailing.level === null ? trailing.price : trailing.level.root().best;
 
 export const BUY = 0;
 export const SELL = 1;

@@ -2,7 +2,7 @@
 // changed. Every movement keeps free and locked non-negative and conserves each asset exactly.
 
 import type { Event } from './events.ts';
-import { mul2, mul3, safeProduct, type Units } from './money.ts';
+import { BIPS, mul2, mul3, safeProduct, type Units } from './money.ts';
 import { atMarket, BUY, type OrderStore } from './order-store.ts';
 import {
   type Account,
@@ -177,9 +177,6 @@ export function trailingHoldPrice(stopPrice: number, delta: number): number {
 }
 
 const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
-
-/** Basis points in a whole: trailingDelta 100 is 1 %. */
-export const BIPS = 10_000;
 
 /** Gives back what a resting order still holds (on cancel or expiry). */
 export function releaseOrder(tx: Tx, slot: number): void {

@@ -96,7 +96,7 @@ export function snapshot(state: ExchangeState): Snapshot {
 }
 
 /**
- * Pending stops in an order that files each quickly: a tracking trailing stop joins its bucket's groups, kept from
+ * Pending stops in an order that files each quickly: a tracking trailing stop joins its side's levels, kept from
  * the most extreme best price to the least (trailing.ts), in O(1) when it comes after every more extreme one, so
  * those come first (the highest best for a SELL, the lowest for a BUY); the rest as they are.
  */

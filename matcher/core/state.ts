@@ -8,7 +8,7 @@ import type { OrderStore } from './order-store.ts';
 import { notionalPerTickLotOf, stpBits } from './market.ts';
 import { bigOf } from './money.ts';
 import { StopLadder } from './stop-ladder.ts';
-import type { TrailBucket } from './trailing.ts';
+import { TrailSide } from './trail-levels.ts';
 import type { Tx } from './risk.ts';
 
 export class Asset {
@@ -195,9 +195,9 @@ export class Market {
    */
   readonly trailingRising = new StopLadder(true);
   readonly trailingFalling = new StopLadder(false);
-  /** Tracking trailing stops, a bucket per side and trailingDelta in use (trailing.ts), and by key. */
-  readonly trailingBuckets: TrailBucket[] = [];
-  readonly trailingBucketOf = new Map<number, TrailBucket>();
+  /** Tracking trailing stops of each side (trailing.ts). */
+  readonly trailingBuys = new TrailSide(true);
+  readonly trailingSells = new TrailSide(false);
   /** Pending trailing stops here, waiting or tracking: while there are any, matching records trade prices. */
   trailingCount = 0;
   /**

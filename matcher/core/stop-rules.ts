@@ -1,7 +1,7 @@
 // When stops trigger: the directions Binance defines and the trailing stop's test.
 
 import { BUY, STOP_LOSS, STOP_LOSS_LIMIT } from './order-store.ts';
-import { BIPS } from './risk.ts';
+import { BIPS } from './money.ts';
 
 /** Whether a stop of this side and type triggers when the last price rises to its stop (else when it falls). */
 export const triggersOnRise = (side: number, type: number): boolean =>

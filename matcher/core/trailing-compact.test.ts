@@ -1,4 +1,4 @@
-// The compaction paths of a bucket (start > 32 after triggers; > 8 emptied groups after cancels), with
+// The compaction path of a side's levels (more than 8 emptied, by triggers or cancels, and more than half), with
 // validate and a per-stop FAQ model after every step.
 import { describe, expect, it } from 'vitest';
 import { stateHash, validate } from './audit.ts';
@@ -59,20 +59,20 @@ function checkAll(ex: Exchange, models: M[]) {
   }
 }
 
-describe('bucket compaction', () => {
+describe('trailing level compaction', () => {
   for (const [buy, per] of [
     [false, 2],
     [true, 2],
     [false, 1],
     [true, 1],
   ] as const) {
-    it(`${buy ? 'BUY' : 'SELL'}: many groups, triggered from the trigger end, cancelled in the middle (${per} per group)`, () => {
+    it(`${buy ? 'BUY' : 'SELL'}: many levels, triggered from the trigger end, cancelled in the middle (${per} per level)`, () => {
       const ex = ex0();
       let models: M[] = [];
       const dir = buy ? 1 : -1;
       let p = 10_000;
       tradeAt(ex, p);
-      // 200 groups, one per price, walking away from the trigger direction.
+      // 200 levels, one per price, walking away from the trigger direction.
       for (let i = 0; i < 200; i++) {
         for (let k = 0; k < per; k++) {
           models.push({ id: placeTrailing(ex, buy), buy, best: p, delta: 1000 });
@@ -83,7 +83,11 @@ describe('bucket compaction', () => {
         models = models.filter((m) => !fired.has(m.id));
         checkAll(ex, models);
       }
-      let maxStart = 0;
+      let maxEmpty = 0;
+      const side = () => {
+        const m = ex.state.markets.get('BTCUSDT')!;
+        return buy ? m.trailingBuys : m.trailingSells;
+      };
       // Cancel in the middle (every third with two to a group, else the 21st until 40 are left): empties > 8.
       for (let i = 20; i < models.length - 20; i += per === 1 ? 0 : 3) {
         const m = models[i]!;
@@ -99,8 +103,9 @@ describe('bucket compaction', () => {
         tradeAt(ex, p);
         const fired = new Set(step(models, p).map((m) => m.id));
         models = models.filter((m) => !fired.has(m.id));
-        const b = ex.state.markets.get('BTCUSDT')!.trailingBuckets[0];
-        if (b) maxStart = Math.max(maxStart, b.start);
+        maxEmpty = Math.max(maxEmpty, side().empty);
+        // Emptied levels are dropped once they are more than 8 and more than half.
+        expect(side().empty <= 8 || side().empty * 2 <= side().levels.length).toBe(true);
         checkAll(ex, models);
         if (i % 10 === 0) {
           const copy = restore(snapshot(ex.state));
@@ -109,7 +114,7 @@ describe('bucket compaction', () => {
           models.push({ id: placeTrailing(ex, buy), buy, best: p, delta: 1000 });
         }
       }
-      expect(maxStart).toBeGreaterThan(0);
+      expect(maxEmpty).toBeGreaterThan(4);
     });
   }
 });

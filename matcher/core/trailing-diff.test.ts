@@ -3,7 +3,7 @@
 // the trades so far and says which stop must run next. Cascades, amends, cancels, cancelReplace, several markets,
 // restore from snapshot and from a "database" (last update + trades since trailingFromTradeId) mid-way.
 // CASES, STEPS and SEED set the run (150 cases of 200 commands by default); DENSE=1 (more cancels, large deltas),
-// TREND=1 (drifting prices) and STRUCT=1 (many groups in one bucket; 1,000 steps a case unless STEPS says) stress
+// TREND=1 (drifting prices) and STRUCT=1 (many levels on one side; 1,000 steps a case unless STEPS says) stress
 // other shapes.
 
 import { describe, expect, it, vi } from 'vitest';

@@ -396,7 +396,7 @@ describe('edge cases', () => {
     expect(validate(ex.state)).toEqual([]);
   });
 
-  it('a thousand trailing stops move on one trade as one group, without an update each, and trigger on the next in id order', () => {
+  it('a thousand trailing stops move on one trade as one level, without an update each, and trigger on the next in id order', () => {
     const ex = exchange();
     for (let account = 10; account < 210; account++) ex.fund(account, 'BTC', 10);
     tradeAt(ex, 10_000);
@@ -413,17 +413,51 @@ describe('edge cases', () => {
     const high = tradeAt(ex, 10_100);
     expect(high.events.filter((e) => e.type === 'order' && ids.includes(e.orderId))).toEqual([]);
     expect(ids.every((id) => ex.order(id)!.trailingPrice === 10_100)).toBe(true);
-    // One bucket (one side, one delta) holding one group: the next trade looks at it once, not a thousand times.
+    // One level (one side, one best price) holding them all: the next trade looks at it once, not a thousand times.
     const market = ex.state.markets.get('BTCUSDT')!;
-    expect(market.trailingBuckets).toHaveLength(1);
-    const bucket = market.trailingBuckets[0]!;
-    expect(bucket.groups.length - bucket.start).toBe(1);
+    expect(market.trailingSells.levels.filter((l) => l.count > 0)).toHaveLength(1);
+    expect(market.trailingSells.heap).toHaveLength(1);
+    expect(market.trailingBuys.count).toBe(0);
     const drop = tradeAt(ex, 9_999); // 10,100 × 0.99 = 9,999
     const expired = drop.events.filter(
       (e): e is OrderUpdate => e.type === 'order' && ids.includes(e.orderId) && e.status === 'EXPIRED',
     );
     expect(expired.map((e) => e.orderId)).toEqual(ids); // market sells on an empty book, in trigger (id) order
     expect(ex.state.markets.get('BTCUSDT')!.trailingCount).toBe(0);
+    expect(validate(ex.state)).toEqual([]);
+  });
+  it('stops of a hundred deltas share one level: a new high moves it once, and a fall triggers just the deltas it reached, smallest first by id', () => {
+    const ex = exchange();
+    for (let account = 10; account < 110; account++) ex.fund(account, 'BTC', 10);
+    tradeAt(ex, 10_000);
+    const byDelta = new Map<number, number>();
+    // Placed from the largest delta down, so that id order and delta order differ.
+    for (let delta = 1_000, account = 10; delta >= 10; delta -= 10, account++) {
+      const placed = ex.place(account, 'SELL', 'STOP_LOSS', 1, undefined, undefined, {
+        trailingDelta: delta,
+      });
+      expect(placed.result.code).toBe('OK');
+      byDelta.set(delta, idOf(placed));
+    }
+    const market = ex.state.markets.get('BTCUSDT')!;
+    for (const price of [10_050, 10_045, 10_100]) tradeAt(ex, price); // 10,045: not 10 BIPS below 10,050
+    // One level for the hundred, scheduled once by its smallest delta.
+    expect(market.trailingSells.levels.filter((l) => l.count > 0)).toHaveLength(1);
+    expect(market.trailingSells.heap).toHaveLength(1);
+    expect(market.trailingSells.heap[0]!.stops!.delta).toBe(10);
+    // 10,100 × (1 - 100 BIPS) = 9,999: deltas 10 to 100 trigger, 110 and up do not.
+    const drop = tradeAt(ex, 9_999);
+    const expired = drop.events.filter(
+      (e): e is OrderUpdate => e.type === 'order' && e.status === 'EXPIRED' && e.symbol === 'BTCUSDT',
+    );
+    const due = [...byDelta].filter(([delta]) => delta <= 100).map(([, id]) => id);
+    expect(expired.map((e) => e.orderId)).toEqual(due.sort((a, b) => a - b));
+    for (const [delta, id] of byDelta) {
+      if (delta > 100) expect(ex.order(id)).toMatchObject({ status: 'NEW', trailingPrice: 10_100 });
+    }
+    expect(market.trailingSells.count).toBe(90);
+    expect(market.trailingSells.heap[0]!.stops!.delta).toBe(110);
+    expect(stateHash(restore(snapshot(ex.state)))).toBe(stateHash(ex.state));
     expect(validate(ex.state)).toEqual([]);
   });
 });
@@ -549,7 +583,7 @@ describe('property: many trailing stops, placed, moved, triggered and cancelled 
         arbitrary: fc.record({
           op: fc.constant('place' as const),
           kind: fc.constantFrom(...KINDS),
-          // A few deltas, so that stops share buckets and groups.
+          // A few deltas, so that stops share levels.
           delta: fc.constantFrom(10, 50, 100, 300),
           stopOffset: fc.option(fc.integer({ min: 1, max: 60 }), { nil: undefined }),
         }),
