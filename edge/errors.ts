@@ -16,7 +16,8 @@ type Rejection = Exclude<ResultCode, 'OK'>;
 // Binance's codes: -1013 filter failures and invalid values, -1100 illegal characters, -1102 a mandatory
 // parameter missing or malformed, -1106 a parameter sent when not required, -1115/-1116/-1117 invalid
 // timeInForce/orderType/side, -1121 invalid symbol, -1130 invalid data, -2010 new order rejected, -2011 cancel
-// rejected, -2022 cancel-replace failed (-2021, partly failed, comes from the halves), -1000 unknown.
+// rejected, -2022 cancel-replace failed (-2021, partly failed, comes from the halves), -1008 server busy, -1000
+// unknown.
 const TABLE: Readonly<Record<Rejection, { status: BinanceError['status']; code: number }>> = {
   UNKNOWN_COMMAND: { status: 500, code: -1000 },
   INVALID_SIDE: { status: 400, code: -1117 },
@@ -51,6 +52,8 @@ const TABLE: Readonly<Record<Rejection, { status: BinanceError['status']; code: 
   CANCEL_REPLACE_FAILED: { status: 400, code: -2022 },
   ORDER_WOULD_TRIGGER_IMMEDIATELY: { status: 400, code: -2010 },
   CANCEL_RESTRICTED: { status: 400, code: -2011 },
+  // Binance's SERVER_BUSY, but as a rejection (4xx): nothing was placed.
+  ORDER_CAPACITY: { status: 400, code: -1008 },
 };
 
 /** The HTTP status and Binance error for a rejection; `detail` replaces the standard message when given. */

@@ -12,7 +12,9 @@ const CODES: Readonly<Record<number, string>> = {
   [-1000]: 'UNKNOWN: an unknown error occurred',
   [-1003]: 'TOO_MANY_REQUESTS: too much request weight used (429), or the IP is banned (418)',
   [-1007]: 'TIMEOUT: no answer from the matcher in time; execution status unknown',
-  [-1008]: "SERVER_BUSY: the matcher's command stream is full; try again later",
+  [-1008]:
+    "SERVER_BUSY: the matcher's command stream is full (503), or it holds as many open orders as it can (400: " +
+    'nothing was placed); try again later',
   [-1013]:
     'INVALID_MESSAGE: a filter failed (PRICE_FILTER, LOT_SIZE, MARKET_LOT_SIZE, NOTIONAL, ' +
     'PERCENT_PRICE_BY_SIDE, MAX_NUM_ORDERS, MAX_NUM_ALGO_ORDERS, TRAILING_DELTA)',

@@ -70,7 +70,7 @@ const orderParams = (clientOrderId: string): Param[] => [
 ];
 
 const ORDER_ERRORS = {
-  400: [-1013, -1100, -1102, -1106, -1115, -1116, -1117, -1121, -1130, -2010],
+  400: [-1008, -1013, -1100, -1102, -1106, -1115, -1116, -1117, -1121, -1130, -2010],
 } as const;
 const UNSUPPORTED =
   'Iceberg and pegged orders are not supported: icebergQty, pegPriceType, pegOffsetValue and pegOffsetType ' +

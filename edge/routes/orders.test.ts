@@ -121,6 +121,24 @@ describe('POST /api/v3/order', () => {
     );
     expect(side.body.code).toBe(-1117);
   });
+
+  it('answers -1008 while the matcher holds as many orders as it can, and places nothing', async () => {
+    const { call, state } = harness();
+    state.store.limit = state.store.live;
+    const full = await call(
+      'POST',
+      1,
+      'symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=30000',
+    );
+    expect(full).toEqual({
+      status: 400,
+      body: {
+        code: -1008,
+        msg: 'The exchange holds as many open orders as it can; try again once some have closed.',
+      },
+    });
+    expect(state.orders.size).toBe(0);
+  });
 });
 
 describe('DELETE /api/v3/order', () => {

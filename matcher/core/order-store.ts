@@ -189,9 +189,16 @@ function put<T>(column: (T | undefined)[], slot: number, value: T | undefined): 
 // One order's fields side by side in a 128-byte record (two cache lines): doubles first, then 32-bit integers,
 // then bytes, read through three typed views of one buffer. An operation on a random order (a fill, a cancel)
 // then touches two cache lines instead of one per field.
+//
+// A field's index is the slot shifted by the record's size in that unit, or'ed with the field's offset:
+// (slot << 4) | FIELD_PRICE rather than slot * 16 + FIELD_PRICE. Shifts and ors are 32-bit operations that cannot
+// overflow, so the optimising compiler emits no overflow checks (and no deoptimisation exits) for them, where the
+// multiply and add each had one: smaller code on every hot path (bench/ab.sh, two runs: steady +1.5 / +7.3 %, deep
+// +4.2 / +1.8 %, sweep +3.1 / +5.4 %). It holds while slot << 7 fits in 31 bits: at most MAX_SLOTS slots.
 const RECORD_BYTES = 128;
-const F64_PER_RECORD = RECORD_BYTES / 8;
-const I32_PER_RECORD = RECORD_BYTES / 4;
+
+/** The most orders the store holds at once: 2^24 (16,777,216 records, 2 GiB), so that slot << 7 stays positive. */
+export const MAX_SLOTS = 2 ** 24;
 
 /** Doubles, in 8-byte units. */
 const FIELD_ID = 0;
@@ -238,79 +245,79 @@ export class OrderStore {
 
   /** The order id. */
   id(slot: number): number {
-    return this.f64[slot * F64_PER_RECORD + FIELD_ID]!;
+    return this.f64[(slot << 4) | FIELD_ID]!;
   }
 
   setId(slot: number, value: number): void {
-    this.f64[slot * F64_PER_RECORD + FIELD_ID] = value;
+    this.f64[(slot << 4) | FIELD_ID] = value;
   }
 
   /** In ticks; 0 for MARKET orders. */
   price(slot: number): number {
-    return this.f64[slot * F64_PER_RECORD + FIELD_PRICE]!;
+    return this.f64[(slot << 4) | FIELD_PRICE]!;
   }
 
   setPrice(slot: number, value: number): void {
-    this.f64[slot * F64_PER_RECORD + FIELD_PRICE] = value;
+    this.f64[(slot << 4) | FIELD_PRICE] = value;
   }
 
   /** origQty - executedQty, in lots. */
   remaining(slot: number): number {
-    return this.f64[slot * F64_PER_RECORD + FIELD_REMAINING]!;
+    return this.f64[(slot << 4) | FIELD_REMAINING]!;
   }
 
   setRemaining(slot: number, value: number): void {
-    this.f64[slot * F64_PER_RECORD + FIELD_REMAINING] = value;
+    this.f64[(slot << 4) | FIELD_REMAINING] = value;
   }
 
   /** In lots. */
   origQty(slot: number): number {
-    return this.f64[slot * F64_PER_RECORD + FIELD_ORIG_QTY]!;
+    return this.f64[(slot << 4) | FIELD_ORIG_QTY]!;
   }
 
   setOrigQty(slot: number, value: number): void {
-    this.f64[slot * F64_PER_RECORD + FIELD_ORIG_QTY] = value;
+    this.f64[(slot << 4) | FIELD_ORIG_QTY] = value;
   }
 
   /** In lots. */
   executedQty(slot: number): number {
-    return this.f64[slot * F64_PER_RECORD + FIELD_EXECUTED_QTY]!;
+    return this.f64[(slot << 4) | FIELD_EXECUTED_QTY]!;
   }
 
   setExecutedQty(slot: number, value: number): void {
-    this.f64[slot * F64_PER_RECORD + FIELD_EXECUTED_QTY] = value;
+    this.f64[(slot << 4) | FIELD_EXECUTED_QTY] = value;
   }
 
   updateTime(slot: number): number {
-    return this.f64[slot * F64_PER_RECORD + FIELD_UPDATE_TIME]!;
+    return this.f64[(slot << 4) | FIELD_UPDATE_TIME]!;
   }
 
   setUpdateTime(slot: number, value: number): void {
-    this.f64[slot * F64_PER_RECORD + FIELD_UPDATE_TIME] = value;
+    this.f64[(slot << 4) | FIELD_UPDATE_TIME] = value;
   }
 
   time(slot: number): number {
-    return this.f64[slot * F64_PER_RECORD + FIELD_TIME]!;
+    return this.f64[(slot << 4) | FIELD_TIME]!;
   }
 
   setTime(slot: number, value: number): void {
-    this.f64[slot * F64_PER_RECORD + FIELD_TIME] = value;
+    this.f64[(slot << 4) | FIELD_TIME] = value;
   }
 
   private cumQuoteLo(slot: number): number {
-    return this.f64[slot * F64_PER_RECORD + FIELD_CUM_QUOTE_LO]!;
+    return this.f64[(slot << 4) | FIELD_CUM_QUOTE_LO]!;
   }
 
   private setCumQuoteLo(slot: number, value: number): void {
-    this.f64[slot * F64_PER_RECORD + FIELD_CUM_QUOTE_LO] = value;
+    this.f64[(slot << 4) | FIELD_CUM_QUOTE_LO] = value;
   }
 
   private cumQuoteHi(slot: number): number {
-    return this.f64[slot * F64_PER_RECORD + FIELD_CUM_QUOTE_HI]!;
+    return this.f64[(slot << 4) | FIELD_CUM_QUOTE_HI]!;
   }
 
   private setCumQuoteHi(slot: number, value: number): void {
-    this.f64[slot * F64_PER_RECORD + FIELD_CUM_QUOTE_HI] = value;
+    this.f64[(slot << 4) | FIELD_CUM_QUOTE_HI] = value;
   }
 
   /**
@@ -319,63 +326,63 @@ export class OrderStore {
    * across restarts (the database rebuilds the queues from it).
    */
   queuedAt(slot: number): number {
-    return this.f64[slot * F64_PER_RECORD + FIELD_QUEUED_AT]!;
+    return this.f64[(slot << 4) | FIELD_QUEUED_AT]!;
   }
 
   setQueuedAt(slot: number, value: number): void {
-    this.f64[slot * F64_PER_RECORD + FIELD_QUEUED_AT] = value;
+    this.f64[(slot << 4) | FIELD_QUEUED_AT] = value;
   }
 
   /** What self-trade prevention expired of the order, in lots. */
   preventedQty(slot: number): number {
-    return this.f64[slot * F64_PER_RECORD + FIELD_PREVENTED_QTY]!;
+    return this.f64[(slot << 4) | FIELD_PREVENTED_QTY]!;
   }
 
   setPreventedQty(slot: number, value: number): void {
-    this.f64[slot * F64_PER_RECORD + FIELD_PREVENTED_QTY] = value;
+    this.f64[(slot << 4) | FIELD_PREVENTED_QTY] = value;
   }
 
   /** Stop orders: the trigger price in ticks (0 for others). */
   stopPrice(slot: number): number {
-    return this.f64[slot * F64_PER_RECORD + FIELD_STOP_PRICE]!;
+    return this.f64[(slot << 4) | FIELD_STOP_PRICE]!;
   }
 
   setStopPrice(slot: number, value: number): void {
-    this.f64[slot * F64_PER_RECORD + FIELD_STOP_PRICE] = value;
+    this.f64[(slot << 4) | FIELD_STOP_PRICE] = value;
   }
 
   /** Index into ExchangeState.accountList. */
   account(slot: number): number {
-    return this.i32[slot * I32_PER_RECORD + FIELD_ACCOUNT]!;
+    return this.i32[(slot << 5) | FIELD_ACCOUNT]!;
   }
 
   setAccount(slot: number, value: number): void {
-    this.i32[slot * I32_PER_RECORD + FIELD_ACCOUNT] = value;
+    this.i32[(slot << 5) | FIELD_ACCOUNT] = value;
   }
 
   market(slot: number): number {
-    return this.i32[slot * I32_PER_RECORD + FIELD_MARKET]!;
+    return this.i32[(slot << 5) | FIELD_MARKET]!;
   }
 
   setMarket(slot: number, value: number): void {
-    this.i32[slot * I32_PER_RECORD + FIELD_MARKET] = value;
+    this.i32[(slot << 5) | FIELD_MARKET] = value;
   }
 
   /** The fast book's FIFO links within a price level. */
   prev(slot: number): number {
-    return this.i32[slot * I32_PER_RECORD + FIELD_PREV]!;
+    return this.i32[(slot << 5) | FIELD_PREV]!;
   }
 
   setPrev(slot: number, value: number): void {
-    this.i32[slot * I32_PER_RECORD + FIELD_PREV] = value;
+    this.i32[(slot << 5) | FIELD_PREV] = value;
   }
 
   next(slot: number): number {
-    return this.i32[slot * I32_PER_RECORD + FIELD_NEXT]!;
+    return this.i32[(slot << 5) | FIELD_NEXT]!;
   }
 
   setNext(slot: number, value: number): void {
-    this.i32[slot * I32_PER_RECORD + FIELD_NEXT] = value;
+    this.i32[(slot << 5) | FIELD_NEXT] = value;
   }
 
   /** Where the order stands in its account's list of open orders on its market (Market.openSlots). */
@@ -388,52 +395,52 @@ export class OrderStore {
   }
 
   side(slot: number): number {
-    return this.u8[slot * RECORD_BYTES + FIELD_SIDE]!;
+    return this.u8[(slot << 7) | FIELD_SIDE]!;
   }
 
   setSide(slot: number, value: number): void {
-    this.u8[slot * RECORD_BYTES + FIELD_SIDE] = value;
+    this.u8[(slot << 7) | FIELD_SIDE] = value;
   }
 
   orderType(slot: number): number {
-    return this.u8[slot * RECORD_BYTES + FIELD_ORDER_TYPE]!;
+    return this.u8[(slot << 7) | FIELD_ORDER_TYPE]!;
   }
 
   setOrderType(slot: number, value: number): void {
-    this.u8[slot * RECORD_BYTES + FIELD_ORDER_TYPE] = value;
+    this.u8[(slot << 7) | FIELD_ORDER_TYPE] = value;
   }
 
   timeInForce(slot: number): number {
-    return this.u8[slot * RECORD_BYTES + FIELD_TIME_IN_FORCE]!;
+    return this.u8[(slot << 7) | FIELD_TIME_IN_FORCE]!;
   }
 
   setTimeInForce(slot: number, value: number): void {
-    this.u8[slot * RECORD_BYTES + FIELD_TIME_IN_FORCE] = value;
+    this.u8[(slot << 7) | FIELD_TIME_IN_FORCE] = value;
   }
 
   status(slot: number): number {
-    return this.u8[slot * RECORD_BYTES + FIELD_STATUS]!;
+    return this.u8[(slot << 7) | FIELD_STATUS]!;
   }
 
   setStatus(slot: number, value: number): void {
-    this.u8[slot * RECORD_BYTES + FIELD_STATUS] = value;
+    this.u8[(slot << 7) | FIELD_STATUS] = value;
   }
 
   selfTradePrevention(slot: number): number {
-    return this.u8[slot * RECORD_BYTES + FIELD_SELF_TRADE_PREVENTION]!;
+    return this.u8[(slot << 7) | FIELD_SELF_TRADE_PREVENTION]!;
   }
 
   setSelfTradePrevention(slot: number, value: number): void {
-    this.u8[slot * RECORD_BYTES + FIELD_SELF_TRADE_PREVENTION] = value;
+    this.u8[(slot << 7) | FIELD_SELF_TRADE_PREVENTION] = value;
   }
 
   /** 1 while a stop order waits off the book for its trigger. */
   pending(slot: number): number {
-    return this.u8[slot * RECORD_BYTES + FIELD_PENDING]!;
+    return this.u8[(slot << 7) | FIELD_PENDING]!;
   }
 
   setPending(slot: number, value: number): void {
-    this.u8[slot * RECORD_BYTES + FIELD_PENDING] = value;
+    this.u8[(slot << 7) | FIELD_PENDING] = value;
   }
 
   /** Set through setClientOrderId: it grows only as far as the highest slot that has one. */
@@ -442,6 +449,17 @@ export class OrderStore {
   readonly quoteOrderQty: (bigint | undefined)[] = [];
   /** Trailing stops only (few: a side column like clientOrderId); set through setTrailing. */
   readonly trailing: (Trailing | undefined)[] = [];
+
+  /**
+   * The most orders it holds at once (placing one more is refused: ResultCode.ORDER_CAPACITY); MAX_SLOTS unless
+   * lowered (tests).
+   */
+  limit = MAX_SLOTS;
+
+  /** Whether it holds `limit` orders: alloc must not be called. */
+  get full(): boolean {
+    return this.top - this.freed.length >= this.limit;
+  }
 
   alloc(): number {
     const slot = this.freed.length > 0 ? this.freed.pop()! : this.top++;
@@ -579,7 +597,9 @@ export class OrderStore {
    * not yet used is address space only: pages become resident when orders are written to them.
    */
   private grow(): void {
-    const n = Math.max(1024, this.capacity * 4);
+    // Callers check `full` first: past MAX_SLOTS a record's index would overflow.
+    if (this.capacity >= MAX_SLOTS) throw new Error(`the order store holds at most ${MAX_SLOTS} orders`);
+    const n = Math.min(MAX_SLOTS, Math.max(1024, this.capacity * 4));
     const buffer = new ArrayBuffer(n * RECORD_BYTES);
     const u8 = new Uint8Array(buffer);
     u8.set(this.u8);

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { snapshot } from './snapshot.ts';
 import { validate } from './audit.ts';
+import { MAX_SLOTS } from './order-store.ts';
 import type { Applied } from './engine.ts';
 import type { Trade } from './events.ts';
 import { Exchange, WHOLE } from './test-kit.ts';
@@ -266,6 +267,36 @@ describe.each(['fast', 'reference'] as const)('orders (%s book)', (kind) => {
       expect(ex.balance(1, 'USDT')).toEqual({ free: u(1000), locked: 0n });
       expect(ex.marketOrder(1, 'BUY', 9).result.order?.status).toBe('FILLED'); // 909 USDT
       expect(validate(ex.state)).toEqual([]);
+    });
+  });
+
+  describe("the store's capacity", () => {
+    it('refuses any new order while the store holds its limit, changing nothing, and takes one again once one closes', () => {
+      const ex = exchange();
+      ex.state.store.limit = 2;
+      const first = ex.limit(1, 'BUY', 1, 100);
+      ex.limit(1, 'BUY', 1, 99);
+      // Everything but the command count (seq), which every command moves.
+      const withoutSeq = () => ({ ...snapshot(ex.state), seq: 0 });
+      const before = withoutSeq();
+      for (const refused of [
+        ex.limit(1, 'BUY', 1, 98),
+        ex.limit(2, 'SELL', 1, 100, 'IOC'),
+        ex.place(2, 'SELL', 'MARKET', 1),
+      ]) {
+        expect(refused.result.code).toBe('ORDER_CAPACITY');
+        expect(refused.events).toEqual([]);
+      }
+      expect(withoutSeq()).toEqual(before);
+      expect(ex.cancel(1, first.result.order!.orderId).result.code).toBe('OK');
+      expect(ex.limit(2, 'SELL', 1, 99).result.order?.status).toBe('FILLED');
+      expect(validate(ex.state)).toEqual([]);
+    });
+
+    it("is at most MAX_SLOTS, where a record's byte index still fits in 31 bits", () => {
+      expect(exchange().state.store.limit).toBe(MAX_SLOTS);
+      expect(((MAX_SLOTS - 1) << 7) + 127).toBe((MAX_SLOTS - 1) * 128 + 127);
+      expect(MAX_SLOTS << 7).toBeLessThan(0); // one more would wrap
     });
   });
 

@@ -163,8 +163,9 @@ export function placeOrder(tx: Tx, cmd: PlaceOrder): CommandResult {
   }
   if (!hasFree(account, asset, amountN, amount)) return reject(ResultCode.INSUFFICIENT_BALANCE);
 
-  account ??= accountOf(state, cmd.accountId);
   const s = state.store;
+  if (s.full) return reject(ResultCode.ORDER_CAPACITY);
+  account ??= accountOf(state, cmd.accountId);
   const slot = s.alloc();
   s.setId(slot, state.nextOrderId++);
   s.setMarket(slot, market.index);

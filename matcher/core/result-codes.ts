@@ -46,6 +46,7 @@ export const ResultCode = {
   CANCEL_REPLACE_FAILED: 'CANCEL_REPLACE_FAILED',
   ORDER_WOULD_TRIGGER_IMMEDIATELY: 'ORDER_WOULD_TRIGGER_IMMEDIATELY',
   CANCEL_RESTRICTED: 'CANCEL_RESTRICTED',
+  ORDER_CAPACITY: 'ORDER_CAPACITY',
 } as const;
 
 export type ResultCode = (typeof ResultCode)[keyof typeof ResultCode];
@@ -100,4 +101,8 @@ export const RESULT_CODES: Readonly<Record<ResultCode, { subsystem: Subsystem; m
   CANCEL_REPLACE_FAILED: { subsystem: 'order', message: 'Order cancel-replace failed.' },
   ORDER_WOULD_TRIGGER_IMMEDIATELY: { subsystem: 'order', message: 'Stop price would trigger immediately.' },
   CANCEL_RESTRICTED: { subsystem: 'order', message: 'Order was not canceled due to cancel restrictions.' },
+  ORDER_CAPACITY: {
+    subsystem: 'order',
+    message: 'The exchange holds as many open orders as it can; try again once some have closed.',
+  },
 };
