@@ -7,6 +7,9 @@
 //   so none triggers), --trades trades on a path that sets a new high every few trades (the case that moves every
 //   stop), in microseconds per trade. Each trade is two commands (a resting sell and a buy that takes it), so
 //   what the stops cost is the difference from N = 0.
+// - trailing churn: N trailing stops of both sides tracking (--deltas values, buys and sells alternately), trades on
+//   a random walk that triggers some of them, each triggered stop replaced by a new one (so N stay), in
+//   microseconds per trade; a triggered stop runs as a limit order that rests, so this includes its cost.
 
 import { parseArgs } from 'node:util';
 import {
@@ -92,7 +95,7 @@ function exchange() {
       timestamp: ++time,
       ...stop,
     }).result.order!.orderId;
-  return { must, trade, stopSell, next: () => ++time };
+  return { must, trade, stopSell, next: () => ++time, state };
 }
 
 function plain(stops: number): number {
@@ -112,6 +115,44 @@ function plain(stops: number): number {
   return Number(process.hrtime.bigint() - start) / 1e3 / rounds;
 }
 
+/** Trailing stops of both sides on a random walk, replaced as they trigger (see the header). */
+function churn(stops: number): string {
+  const { must, trade, next, state } = exchange();
+  let placed = 0;
+  const place = (): void => {
+    const buy = ++placed % 2 === 0;
+    must({
+      type: 'placeOrder',
+      accountId: 1,
+      symbol: 'BTCUSDT',
+      side: buy ? 'BUY' : 'SELL',
+      // A limit far from the book: once triggered it rests, and leaves the walk alone.
+      orderType: buy ? 'TAKE_PROFIT_LIMIT' : 'STOP_LOSS_LIMIT',
+      timeInForce: 'GTC',
+      price: (buy ? 1 : 10_000_000) as Ticks,
+      quantity: 1 as Lots,
+      timestamp: next(),
+      trailingDelta: 50 + Math.floor(((placed % deltas) * 1_950) / deltas),
+    });
+  };
+  for (let i = 0; i < stops; i++) place();
+  const market = state.markets.get('BTCUSDT')!;
+  let seed = 7;
+  let price = 100_000;
+  let triggered = 0;
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < trades; i++) {
+    seed = (seed * 1_103_515_245 + 12_345) & 0x7fffffff;
+    price += Math.round((seed / 0x7fffffff - 0.5) * 200);
+    const before = market.trailingCount;
+    trade(price);
+    triggered += before - market.trailingCount;
+    for (let k = market.trailingCount; k < before; k++) place();
+  }
+  const us = Number(process.hrtime.bigint() - start) / 1e3 / trades;
+  return `${us.toFixed(2).padStart(7)} µs per trade (${(triggered / trades).toFixed(2)} triggered and replaced)`;
+}
+
 function trailing(stops: number): number {
   const { trade, stopSell } = exchange();
   for (let i = 0; i < stops; i++)
@@ -127,9 +168,11 @@ function trailing(stops: number): number {
 
 plain(1_000); // warm-up
 trailing(1_000);
+churn(1_000);
 for (const n of counts) {
   console.log(
     `${String(n).padStart(7)} stops waiting   plain: ${plain(n).toFixed(2).padStart(7)} µs per place and cancel` +
-      `   trailing: ${trailing(n).toFixed(2).padStart(7)} µs per trade`,
+      `   trailing: ${trailing(n).toFixed(2).padStart(7)} µs per trade` +
+      `   trailing churn: ${churn(n)}`,
   );
 }
