@@ -130,10 +130,11 @@ const timeOf = (i: number): number => 1_700_000_000_001 + i;
 
 /** Op i as a core command (a cancel's orderId is put in when it runs: the engine's id for its order). */
 function commandAt(p: Packed, i: number): Command {
-  if (p.kind[i] === CANCEL) {
+  const o = opAt(p, i);
+  if (o.op === 'cancel') {
     return {
       type: 'cancelOrder',
-      accountId: p.user[i]!,
+      accountId: o.user,
       symbol: MARKET.symbol,
       orderId: 0,
       timestamp: timeOf(i),
@@ -141,18 +142,17 @@ function commandAt(p: Packed, i: number): Command {
   }
   const cmd: PlaceOrder = {
     type: 'placeOrder',
-    accountId: p.user[i]!,
+    accountId: o.user,
     symbol: MARKET.symbol,
-    side: p.buy[i] === 1 ? SIDE.buy : SIDE.sell,
+    side: SIDE[o.side],
     orderType: 'MARKET',
-    quantity: p.qty[i] as Lots,
+    quantity: o.qty as Lots,
     timestamp: timeOf(i),
   };
-  if (p.kind[i] === LIMIT) {
-    const tif = TIFS[p.tif[i]!]!;
-    cmd.orderType = tif === 'POST_ONLY' ? 'LIMIT_MAKER' : 'LIMIT';
-    cmd.price = p.price[i] as Ticks;
-    if (tif !== 'POST_ONLY') cmd.timeInForce = tif;
+  if (o.op === 'limit') {
+    cmd.orderType = o.tif === 'POST_ONLY' ? 'LIMIT_MAKER' : 'LIMIT';
+    cmd.price = o.price as Ticks;
+    if (o.tif !== 'POST_ONLY') cmd.timeInForce = o.tif as 'GTC' | 'IOC' | 'FOK';
   }
   return cmd;
 }
@@ -163,8 +163,8 @@ export interface Tally {
   rejected: number;
 }
 
-/** Commands are made this many at a time, untimed, before they are applied. */
-const BATCH = 10_000;
+/** Commands (and the baseline's calls, bench/engine.ts) are made this many at a time, untimed, before they run. */
+export const CHUNK = 10_000;
 const commands: Command[] = [];
 
 /**
@@ -184,8 +184,8 @@ export function applyRange(
   let events = 0;
   let rejected = 0;
   let seconds = 0;
-  for (let at = from; at < to; at += BATCH) {
-    const end = Math.min(to, at + BATCH);
+  for (let at = from; at < to; at += CHUNK) {
+    const end = Math.min(to, at + CHUNK);
     commands.length = 0;
     for (let i = at; i < end; i++) commands.push(commandAt(p, i));
     const start = process.hrtime.bigint();

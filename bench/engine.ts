@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { OrderBook as BaselineBook } from 'nodejs-order-book';
 import * as core from '../matcher/core/index.ts';
-import { applyRange, opAt, pack, type Packed, setup } from './engine-flow.ts';
+import { applyRange, CHUNK, opAt, pack, type Packed, setup } from './engine-flow.ts';
 import { generate, type Op, WORKLOADS } from './workload.ts';
 
 const { values } = parseArgs({
@@ -121,9 +121,6 @@ function callOf(book: BaselineBook, o: Op): Call {
   return () => book.limit(opts);
 }
 
-/** The baseline's calls are made as our commands are: a chunk at a time, untimed (engine-flow.ts). */
-const BASELINE_CHUNK = 10_000;
-
 function runBaseline(flowOf: Flow): Figures {
   const book = new BaselineBook();
   const flow = flowOf();
@@ -131,8 +128,8 @@ function runBaseline(flowOf: Flow): Figures {
   let seconds = 0;
   const calls: Call[] = [];
   globalThis.gc?.();
-  for (let at = 0; at < flow.length; at += BASELINE_CHUNK) {
-    const end = Math.min(flow.length, at + BASELINE_CHUNK);
+  for (let at = 0; at < flow.length; at += CHUNK) {
+    const end = Math.min(flow.length, at + CHUNK);
     calls.length = 0;
     for (let i = at; i < end; i++) calls.push(callOf(book, opAt(flow, i)));
     const start = process.hrtime.bigint();

@@ -458,7 +458,7 @@ export class OrderStore {
 
   /** Whether it holds `limit` orders: alloc must not be called. */
   get full(): boolean {
-    return this.top - this.freed.length >= this.limit;
+    return this.live >= this.limit;
   }
 
   alloc(): number {

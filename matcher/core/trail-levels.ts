@@ -67,8 +67,8 @@ function meld(a: Trailing | null, b: Trailing | null): Trailing | null {
   return a;
 }
 
-/** Adds a stop (out of any heap) to a level's heap. */
-export function addStop(level: TrailLevel, t: Trailing): void {
+/** Files a stop (in no level) in a level: into its heap. */
+export function joinLevel(level: TrailLevel, t: Trailing): void {
   t.left = null;
   t.right = null;
   t.parent = null;
@@ -76,10 +76,11 @@ export function addStop(level: TrailLevel, t: Trailing): void {
   level.stops = meld(level.stops, t);
   level.stops!.parent = null;
   level.count++;
+  t.level = level;
 }
 
-/** Takes a stop out of its level's heap, wherever it is in it. */
-export function removeStop(level: TrailLevel, t: Trailing): void {
+/** Takes a stop out of its (live) level, wherever it is in the heap; it keeps the level's best price. */
+export function leaveLevel(level: TrailLevel, t: Trailing): void {
   const sub = meld(t.left, t.right);
   const parent = t.parent;
   if (sub !== null) sub.parent = parent;
@@ -105,11 +106,13 @@ export function removeStop(level: TrailLevel, t: Trailing): void {
   t.parent = null;
   t.npl = 1;
   level.count--;
+  t.level = null;
+  t.price = level.best;
 }
 
 /**
- * Takes out of a level's heap every stop a trade at `price` triggers (moved its delta against the level's best
- * price), into `out`. A larger delta triggers later, so below a stop that does not trigger none does: the walk
+ * Takes out of a (live) level every stop a trade at `price` triggers (moved its delta against the level's best
+ * price), into `out`; each keeps the level's best price. A larger delta triggers later, so below a stop that does not trigger none does: the walk
  * stops there, and what is left, the subtrees it stopped at, is melded back. O(taken + left × log n), where one
  * pop at a time would be O(taken × log n).
  */
@@ -128,6 +131,8 @@ export function takeTriggered(level: TrailLevel, buy: boolean, price: number, ou
     t.right = null;
     t.parent = null;
     t.npl = 1;
+    t.level = null;
+    t.price = level.best;
     out.push(t);
   }
   // Meld what is left in pairs, round after round: log2(left) rounds.

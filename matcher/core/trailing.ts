@@ -24,10 +24,10 @@ import { movedAgainst, triggersOnRise } from './stop-rules.ts';
 import type { ExchangeState, Market } from './state.ts';
 import type { StopLadder } from './stop-ladder.ts';
 import {
-  addStop,
   heapProblems,
+  joinLevel,
+  leaveLevel,
   mergeLevel,
-  removeStop,
   schedule,
   scheduleProblems,
   stopsOf,
@@ -59,8 +59,7 @@ function track(s: OrderStore, market: Market, slot: number, best: number): void 
   const trailing = s.trailing[slot]!;
   const side = sideOf(market, s.side(slot) === BUY);
   const level = levelAt(side, best);
-  addStop(level, trailing);
-  trailing.level = level;
+  joinLevel(level, trailing);
   side.count++;
   if (best !== 0) schedule(side, level);
 }
@@ -117,9 +116,7 @@ export function unfileTrailing(state: ExchangeState, market: Market, slot: numbe
   // Tracking, so in a level: a triggered stop (out of its level) runs within the command that triggered it.
   const level = trailing.level!.root();
   const side = sideOf(market, s.side(slot) === BUY);
-  removeStop(level, trailing);
-  trailing.level = null;
-  trailing.price = level.best;
+  leaveLevel(level, trailing);
   side.count--;
   if (level.count === 0) emptied(side, level);
   else if (level.best !== 0) schedule(side, level); // its smallest delta may have gone
@@ -220,8 +217,6 @@ function trigger(side: TrailSide, price: number, batch: number[], pass: number):
     const taken = side.taken;
     takeTriggered(level, side.buy, price, taken);
     for (const trailing of taken) {
-      trailing.level = null;
-      trailing.price = level.best;
       trailing.dueAt = pass;
       batch.push(trailing.slot);
     }
