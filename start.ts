@@ -39,6 +39,7 @@ if (config.embedded) {
     dataDir: resolve(config.DATA_DIR),
     log,
     client: { timeoutMs: config.MATCHER_TIMEOUT_MS, maxBacklog: config.MATCHER_MAX_BACKLOG },
+    matcher: { orderCapacity: config.MATCHER_ORDER_CAPACITY },
   });
   stops.push(() => embedded.close());
   db = embedded.db.db;
@@ -53,7 +54,13 @@ if (config.embedded) {
     prefix: config.REDIS_PREFIX,
     shard: config.MATCHER_SHARD,
   });
-  const matcher = new Matcher({ bus: matcherBus, db: database.db, log, shard: config.MATCHER_SHARD });
+  const matcher = new Matcher({
+    bus: matcherBus,
+    db: database.db,
+    log,
+    shard: config.MATCHER_SHARD,
+    orderCapacity: config.MATCHER_ORDER_CAPACITY,
+  });
   matcher.start();
   const bus = await RedisBus.connect({
     url: config.REDIS_URL!,

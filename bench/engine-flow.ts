@@ -15,7 +15,8 @@ import type * as CoreModule from '../matcher/core/index.ts';
 import { MARKET, type Op } from './workload.ts';
 
 /** What the bench uses of a core: its index module. */
-export type Core = Pick<typeof CoreModule, 'apply' | 'createState'>;
+export type Core = Pick<typeof CoreModule, 'apply' | 'createState'> &
+  Partial<Pick<typeof CoreModule, 'reserveOrders' | 'DEFAULT_ORDER_CAPACITY'>>;
 
 const UNITS = 100_000_000n;
 
@@ -25,9 +26,13 @@ function toUnits(decimal: string): bigint {
   return BigInt(whole) * UNITS + BigInt(frac.padEnd(8, '0').slice(0, 8));
 }
 
-/** A state with the workload's market and its accounts funded. */
+/**
+ * A state with the workload's market and its accounts funded, and room made for as many open orders as a matcher
+ * makes by default (MATCHER_ORDER_CAPACITY; a core from before reserveOrders grows as orders come).
+ */
 export function setup(core: Core): ExchangeState {
   const state = core.createState('fast');
+  if (core.reserveOrders !== undefined) core.reserveOrders(state, core.DEFAULT_ORDER_CAPACITY!);
   const created = core.apply(state, {
     type: 'createMarket',
     symbol: MARKET.symbol,

@@ -38,6 +38,7 @@ import {
   apply,
   type Command,
   createState,
+  DEFAULT_ORDER_CAPACITY,
   type ExchangeState,
   type Fraction,
   type Lots,
@@ -212,7 +213,15 @@ function watchedLogger(): Watch {
 }
 
 function startMatcher(scope: Scope, bus: Bus, db: Database, log: Logger): Matcher {
-  const matcher = new Matcher({ bus, db, log, shard: SHARD, batchSize, leaseTtlMs });
+  const matcher = new Matcher({
+    bus,
+    db,
+    log,
+    shard: SHARD,
+    batchSize,
+    leaseTtlMs,
+    orderCapacity: DEFAULT_ORDER_CAPACITY,
+  });
   scope.defer('stop the matcher', () => matcher.stop());
   matcher.start();
   return matcher;

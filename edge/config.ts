@@ -2,6 +2,7 @@
 // nothing else reads it.
 
 import { z } from 'zod';
+import { DEFAULT_ORDER_CAPACITY, MAX_ORDERS } from '../matcher/core/index.ts';
 import { parseRateLimits, type RateLimits } from './rate-limits.ts';
 
 const Env = z.object({
@@ -18,6 +19,8 @@ const Env = z.object({
   MATCHER_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** New commands are refused once this many wait in the stream uncommitted. */
   MATCHER_MAX_BACKLOG: z.coerce.number().int().min(1).default(50_000),
+  /** The matcher's room for open orders, made at start-up (matcher/core reserveOrders; 0: grow as they come). */
+  MATCHER_ORDER_CAPACITY: z.coerce.number().int().min(0).max(MAX_ORDERS).default(DEFAULT_ORDER_CAPACITY),
   /** Take the client address from X-Forwarded-For (set when a load balancer you run fronts the edges). */
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),

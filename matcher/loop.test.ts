@@ -67,8 +67,14 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('the matcher servi
   });
   afterAll(async () => stack?.close());
 
-  const startMatcher = async (): Promise<Matcher> => {
-    const m = new Matcher({ bus: stack.bus, db: stack.client.db, log: silentLogger(), leaseTtlMs: 1000 });
+  const startMatcher = async (options: { orderCapacity?: number } = {}): Promise<Matcher> => {
+    const m = new Matcher({
+      ...options,
+      bus: stack.bus,
+      db: stack.client.db,
+      log: silentLogger(),
+      leaseTtlMs: 1000,
+    });
     matchers.push(m);
     m.start();
     await m.ready();
@@ -112,10 +118,12 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('the matcher servi
     expect(await client.matcherReady()).toBe(true);
     expect(await client.matcherReady(Date.now() + 10_000)).toBe(false);
 
-    // A restart recovers the committed state and carries on.
+    // A restart recovers the committed state and carries on; this one makes room for 4096 open orders first.
+    expect(matcher.state!.store.reserved).toBe(1024); // grown as orders came
     await matcher.stop();
     expect(await client.matcherReady()).toBe(false);
-    const second = await startMatcher();
+    const second = await startMatcher({ orderCapacity: 4096 });
+    expect(second.state!.store.reserved).toBe(4096);
     expect(stateHash(second.state!)).toBe(stateHash(reference));
     const more = commandMix(8, 50, 4);
     for (const command of more) {

@@ -38,6 +38,7 @@ import {
   type Command,
   type CommandResult,
   type ExchangeState,
+  reserveOrders,
   ResultCode,
   type Trade,
 } from './core/index.ts';
@@ -64,6 +65,12 @@ export interface MatcherOptions {
   standbyPollMs?: number;
   depthLimit?: number;
   depthIntervalMs?: number;
+  /**
+   * Open orders to make room for when the state is recovered, before any command (core reserveOrders): up to
+   * that many, placing an order neither grows the order store nor faults in a page of memory. None by default
+   * (the store grows as orders come); the processes pass MATCHER_ORDER_CAPACITY.
+   */
+  orderCapacity?: number;
 }
 
 export type MatcherRole = 'starting' | 'standby' | 'recovering' | 'serving' | 'stopped';
@@ -130,6 +137,7 @@ export class Matcher {
   private readonly blockMs: number;
   private readonly leaseTtlMs: number;
   private readonly standbyPollMs: number;
+  private readonly orderCapacity: number;
   private readonly marketData: MarketData;
   private readonly retry: Retrier;
   private stopping = false;
@@ -169,6 +177,7 @@ export class Matcher {
     this.blockMs = o.blockMs ?? 100;
     this.leaseTtlMs = o.leaseTtlMs ?? 3000;
     this.standbyPollMs = o.standbyPollMs ?? 500;
+    this.orderCapacity = o.orderCapacity ?? 0;
     this.marketData = new MarketData({ depthLimit: o.depthLimit, depthIntervalMs: o.depthIntervalMs });
     this.retry = new Retrier(this.log, isFatal);
   }
@@ -277,6 +286,7 @@ export class Matcher {
     const openOrders = stored.bookOrders.length + stored.pendingStops.length;
     await this.bus.renewLease(this.leaseName, this.owner, this.leaseTtlMs + openOrders / 100).catch(() => {});
     this.state = stateOf(stored);
+    if (this.orderCapacity > 0) reserveOrders(this.state, this.orderCapacity);
     await this.renew();
     this.checkLease();
     await this.retry.run('redis', 'ensure group', () => this.bus.ensureGroup(claim.streamId));

@@ -9,6 +9,7 @@ import { createLogger } from '../observability/logger.ts';
 import { type MetricsServer, serveMetrics } from '../observability/metrics-server.ts';
 import { startTelemetry } from '../observability/sdk.ts';
 import { RedisBus } from './bus/redis-bus.ts';
+import { DEFAULT_ORDER_CAPACITY, MAX_ORDERS } from './core/index.ts';
 import { Matcher } from './loop.ts';
 
 // First, before any span or instrument: tracing (when OTEL_EXPORTER_OTLP_ENDPOINT is set) and metrics.
@@ -24,6 +25,11 @@ const Env = z.object({
     .default('main'),
   MATCHER_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
   MATCHER_LEASE_TTL_MS: z.coerce.number().int().min(500).max(60_000).default(3000),
+  /**
+   * Room for this many open orders, made when the state is recovered (order records written up front, 128 bytes
+   * each): up to it, placing an order neither grows the store nor faults in memory. 0: grow as orders come.
+   */
+  MATCHER_ORDER_CAPACITY: z.coerce.number().int().min(0).max(MAX_ORDERS).default(DEFAULT_ORDER_CAPACITY),
   MIGRATE_ON_START: z.enum(['true', 'false']).default('false'),
   /** GET /metrics (Prometheus text) on this port; 0 picks a free one, `off` serves none. */
   MATCHER_METRICS_PORT: z.union([z.literal('off'), z.coerce.number().int().min(0).max(65_535)]).default(9464),
@@ -52,6 +58,7 @@ const matcher = new Matcher({
   shard: env.MATCHER_SHARD,
   batchSize: env.MATCHER_BATCH_SIZE,
   leaseTtlMs: env.MATCHER_LEASE_TTL_MS,
+  orderCapacity: env.MATCHER_ORDER_CAPACITY,
 });
 matcher.start();
 

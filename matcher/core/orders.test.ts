@@ -3,7 +3,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { snapshot } from './snapshot.ts';
-import { validate } from './audit.ts';
+import { stateHash, validate } from './audit.ts';
+import { reserveOrders } from './engine.ts';
 import { MAX_SLOTS } from './order-store.ts';
 import type { Applied } from './engine.ts';
 import type { Trade } from './events.ts';
@@ -291,6 +292,46 @@ describe.each(['fast', 'reference'] as const)('orders (%s book)', (kind) => {
       expect(ex.cancel(1, first.result.order!.orderId).result.code).toBe('OK');
       expect(ex.limit(2, 'SELL', 1, 99).result.order?.status).toBe('FILLED');
       expect(validate(ex.state)).toEqual([]);
+    });
+
+    it('reserved up front, holds that many orders without growing, and the state is the same as without', () => {
+      const big = () =>
+        new Exchange(kind).market({ maxNumOrders: 10_000 }).fund(1, 'USDT', 1_000_000).fund(2, 'BTC', 10_000);
+      const plain = big();
+      const reserved = big();
+      reserveOrders(reserved.state, 5000);
+      expect(reserved.state.store.reserved).toBe(5000);
+      for (const ex of [plain, reserved]) {
+        for (let i = 0; i < 3000; i++)
+          ex.limit(1 + (i % 2), i % 2 === 0 ? 'BUY' : 'SELL', 1, i % 2 === 0 ? 50 : 150);
+        ex.limit(2, 'SELL', 5, 50, 'IOC'); // fills and frees five slots, reused by the next five
+        for (let i = 0; i < 1995; i++) ex.limit(2, 'SELL', 1, 151);
+        expect(validate(ex.state)).toEqual([]);
+      }
+      expect(reserved.state.store.live).toBe(4990);
+      expect(reserved.state.store.reserved).toBe(5000); // never grown
+      expect(plain.state.store.reserved).toBe(16_384); // grown fourfold from 1,024, twice
+      expect(stateHash(reserved.state)).toBe(stateHash(plain.state));
+      // Beyond what was reserved it grows as before; reserving less than it has changes nothing.
+      reserved.limit(1, 'BUY', 1, 49);
+      for (let i = 0; i < 10; i++) reserved.limit(2, 'SELL', 1, 152);
+      expect(reserved.state.store.live).toBe(5001);
+      expect(reserved.state.store.reserved).toBe(20_000);
+      reserveOrders(reserved.state, 10);
+      expect(reserved.state.store.reserved).toBe(20_000);
+      expect(validate(reserved.state)).toEqual([]);
+    });
+
+    it('reserves at most MAX_SLOTS', () => {
+      const ex = exchange();
+      const store = ex.state.store;
+      // Without allocating 2 GiB: a store past MAX_SLOTS would need one; resize is what reserve calls.
+      let asked = 0;
+      (store as unknown as { resize(n: number): void }).resize = (n) => {
+        asked = n;
+      };
+      reserveOrders(ex.state, MAX_SLOTS * 4);
+      expect(asked).toBe(MAX_SLOTS);
     });
 
     it("is at most MAX_SLOTS, where a record's byte index still fits in 31 bits", () => {
