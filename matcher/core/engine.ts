@@ -149,6 +149,9 @@ function createMarket(tx: Tx, cmd: CreateMarket): CommandResult {
   );
   state.markets.set(market.symbol, market);
   state.marketList.push(market);
+  // As marketOf would after a lookup. A new state's first order would otherwise take marketOf's lookup, which
+  // code warmed up on another state may never have run: placeOrder deoptimised there.
+  state.lastMarket = market;
   tx.events.push({ type: 'marketCreated', market: definition });
   return { code: ResultCode.OK };
 }

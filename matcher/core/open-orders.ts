@@ -20,7 +20,7 @@ export function addOpen(state: ExchangeState, slot: number): void {
   const market = state.marketList[mi]!;
   const list = market.openListOf(ai);
   s.setOpenAt(slot, list.length);
-  list.push(slot);
+  list.push(slot | 0); // small integers only, as in OrderStore.freed
   if (isStop(s.orderType(slot))) market.algoCount[ai]!++;
   const clientOrderId = s.clientOrderId[slot];
   if (clientOrderId !== undefined) {
@@ -38,7 +38,7 @@ export function removeOpen(state: ExchangeState, slot: number): void {
   const at = s.openAt(slot);
   const last = list.pop()!;
   if (last !== slot) {
-    list[at] = last;
+    list[at] = last | 0;
     s.setOpenAt(last, at);
   }
   s.setOpenAt(slot, NONE);

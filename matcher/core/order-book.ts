@@ -5,6 +5,7 @@
 // store's prev/next columns gives O(1) append and O(1) removal anywhere; per-level totals are kept incrementally.
 // No operation's cost grows with the number of resting orders.
 
+import { objectArray } from './arrays.ts';
 import type { OrderBook } from './book.ts';
 import { BUY, NONE, type OrderStore } from './order-store.ts';
 import { PriceIndex } from './price-index.ts';
@@ -76,7 +77,7 @@ export class BookSide {
   readonly isBid: boolean;
   readonly byPrice = new PriceIndex<Level>();
   /** Each chunk ascending by key; chunks ascending too. Never holds an empty chunk. */
-  readonly chunks: Level[][] = [];
+  readonly chunks: Level[][] = objectArray();
   best: Level | null = null;
 
   constructor(isBid: boolean) {

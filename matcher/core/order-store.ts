@@ -230,6 +230,10 @@ export class OrderStore {
   private capacity = 0;
   /** Slots never used yet start here; closed ones wait in `freed`. */
   private top = 0;
+  /**
+   * Small integers only (`slot | 0`): a slot computed in doubles would turn it into an array of doubles, and code
+   * optimised for one kind deoptimises on the other (arrays.ts).
+   */
   private readonly freed: number[] = [];
   private f64 = new Float64Array(0);
   private i32 = new Int32Array(0);
@@ -483,7 +487,7 @@ export class OrderStore {
     put(this.clientOrderId, slot, undefined);
     put(this.quoteOrderQty, slot, undefined);
     put(this.trailing, slot, undefined);
-    this.freed.push(slot);
+    this.freed.push(slot | 0); // a small integer: see `freed`
   }
 
   setClientOrderId(slot: number, clientOrderId: string | undefined): void {

@@ -4,6 +4,8 @@
 // time went to Map lookups). Pages are found in a Map by page number, made on first use and dropped when
 // empty, so memory follows the prices in use (a page is 256 pointers: 1 KB).
 
+import { objectArray } from './arrays.ts';
+
 const PAGE = 256;
 const PER_PAGE = 1 / PAGE; // exact: a power of two
 
@@ -28,7 +30,7 @@ const SPARE_PAGES = 16;
 export class PriceIndex<T> {
   private readonly pages = new Map<number, Page<T>>();
   /** Emptied pages (every entry undefined), for reuse. */
-  private readonly spare: Page<T>[] = [];
+  private readonly spare: Page<T>[] = objectArray();
   /** The page last looked up or written; NO_PAGE (number -1, never a real page) before any. */
   private last: Page<T> = NO_PAGE as Page<T>;
   size = 0;

@@ -1,6 +1,7 @@
 // The state `apply` works on: markets with their books, assets, accounts with balances, open orders and the
 // deterministic counters. Mutated in place by `apply` (and only by it); see engine.ts.
 
+import { objectArray } from './arrays.ts';
 import type { BookKind, OrderBook } from './book.ts';
 import type { MarketDefinition, MarketStatus } from './commands.ts';
 import { HashIdIndex, type IdIndex } from './id-index.ts';
@@ -182,7 +183,7 @@ export class Market {
    * By account index: the slots of the account's open orders here, in no order (open-orders.ts); its length is
    * what MAX_NUM_ORDERS counts. Plain arrays of small integers: the collector has no pointers to follow in them.
    */
-  readonly openSlots: (number[] | undefined)[] = [];
+  readonly openSlots: (number[] | undefined)[] = objectArray();
   /** By account index: its open orders of the stop types here, triggered or not (MAX_NUM_ALGO_ORDERS). */
   algoCount = new Int32Array(0);
   /** Stop orders waiting for the last price to rise to their stop (BUY STOP_LOSS*, SELL TAKE_PROFIT*). */
