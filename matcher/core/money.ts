@@ -117,27 +117,34 @@ export function feeOf(amount: bigint | number, rate: number): bigint {
 export class ExactSum {
   private small = 0;
   private big = 0n;
+  /** Whether any of the total is in `big`. */
+  private spilled = false;
 
   /** Adds a safe integer. */
   add(x: number): void {
     if (this.small + x > MAX_SAFE) {
       this.big += bigOf(this.small);
       this.small = 0;
+      this.spilled = true;
     }
     this.small += x;
   }
 
   addBig(x: bigint): void {
     this.big += x;
+    this.spilled = true;
   }
 
+  // A total below 2^53 takes one path whatever its value. value used to branch on `small === 0`, taken only by a
+  // total of 0 (a match that self-trade prevention ended before any fill): optimised code that had never taken
+  // it, match's among them, deoptimised the first time each state did.
   get value(): bigint {
-    return this.small === 0 ? this.big : this.big + bigOf(this.small);
+    return this.spilled ? this.big + bigOf(this.small) : bigOf(this.small);
   }
 
   /** The total as a double if it never left the safe integers, else -1. */
   get number(): number {
-    return this.big === 0n ? this.small : -1;
+    return this.spilled ? -1 : this.small;
   }
 }
 

@@ -185,7 +185,7 @@ export class Market {
    */
   readonly openSlots: (number[] | undefined)[] = objectArray();
   /** By account index: its open orders of the stop types here, triggered or not (MAX_NUM_ALGO_ORDERS). */
-  algoCount = new Int32Array(0);
+  algoCount = new Int32Array(1024); // room for the first 1024 accounts: growing is a path rarely taken (arrays.ts)
   /** Stop orders waiting for the last price to rise to their stop (BUY STOP_LOSS*, SELL TAKE_PROFIT*). */
   readonly risingStops = new StopLadder(true);
   /** Stop orders waiting for it to fall to their stop (SELL STOP_LOSS*, BUY TAKE_PROFIT*). */

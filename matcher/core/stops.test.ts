@@ -548,6 +548,20 @@ describe.each(['fast', 'reference'] as const)('stop orders (%s book)', (kind) =>
   });
 
   describe('MAX_NUM_ALGO_ORDERS', () => {
+    it('counts per account past the first 1024 accounts of a market (its count grows)', () => {
+      const ex = exchange();
+      for (let id = 10; id < 1040; id++) ex.fund(id, 'BTC', 1);
+      const market = ex.state.markets.get('BTCUSDT')!;
+      expect(market.algoCount.length).toBe(1024);
+      // Account 1039 is the 1,034th the state has seen (accounts 1-4 came first).
+      expect(placeStop(ex, 1039, 'SELL', 'STOP_LOSS', 1, 90).result.code).toBe('OK');
+      expect(market.algoCount.length).toBe(2048);
+      expect(market.algoCountOf(ex.state.accounts.get(1039)!.index)).toBe(1);
+      expect(placeStop(ex, 1038, 'SELL', 'STOP_LOSS', 1, 90).result.code).toBe('OK');
+      expect(validate(ex.state)).toEqual([]);
+      expect(stateHash(restore(snapshot(ex.state)))).toBe(stateHash(ex.state));
+    });
+
     it('caps the open stop orders of an account on a market (default 5); closed ones free their place', () => {
       const ex = exchange();
       const stops = [1, 2, 3, 4, 5].map((i) => idOf(placeStop(ex, 1, 'SELL', 'STOP_LOSS', 1, 99 - i)));
