@@ -599,7 +599,7 @@ export class OrderStore {
    * to that many neither grow the store nor fault a page in: a page the kernel maps on first write costs ~2.5 us
    * here (a VM), once per 32 records, and growing copies every record into a buffer four times the size. What a
    * matcher does at start-up (MATCHER_ORDER_CAPACITY), before it takes commands. Beyond, the store grows as before.
-   * bench:engine deep (600k orders resting, 1M reserved): ~29,000 page faults per run -> ~200, +8-13 %.
+   * bench:engine deep (600k orders resting, 1M reserved): ~29,000 page faults per run -> ~200, +8-10 %.
    */
   reserve(orders: number): void {
     const n = Math.min(MAX_SLOTS, orders);

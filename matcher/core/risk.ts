@@ -1,6 +1,7 @@
 // Risk: funds held by open orders and their release, and the bookkeeping of which balances a command
 // changed. Every movement keeps free and locked non-negative and conserves each asset exactly.
 
+import { objectArray } from './arrays.ts';
 import type { Event } from './events.ts';
 import { BIPS, mul2, mul3, safeProduct, type Units } from './money.ts';
 import { atMarket, BUY, type OrderStore } from './order-store.ts';
@@ -11,9 +12,6 @@ import {
   type Balance,
   type ExchangeState,
 } from './state.ts';
-
-/** A placeholder, only ever popped off (Tx's constructor). */
-const NO_EVENT = Object.freeze({ type: 'deposited', accountId: 0, asset: '', amount: 0n }) as Event;
 
 /**
  * What the command being applied is doing: its events so far and the balances it has touched. One per state,
@@ -28,17 +26,17 @@ export class Tx {
   /**
    * The command's events so far. One array for every command, emptied by `finish` (which hands out a copy of the
    * exact size): a new array per command held objects only after its first push grew it to 17 slots, ~200 bytes
-   * a command for ~3 events. Made holding objects from the start: an empty literal holds small integers, and the
-   * first event pushed would change its kind, which leaves every push a call to the generic builtin.
+   * a command for ~3 events. Made holding objects from the start (arrays.ts): an empty literal holds small
+   * integers, and the first event pushed would change its kind, which leaves every push a call to the generic
+   * builtin.
    */
-  readonly events: Event[] = [NO_EVENT];
+  readonly events: Event[] = objectArray();
   /** The balances this command changed, in order of first change: the first `touchedCount` entries. */
   private readonly touched: Balance[] = [];
   private touchedCount = 0;
 
   constructor(state: ExchangeState) {
     this.state = state;
-    this.events.pop();
   }
 
   /** Starts a command; its handler sets `time` from the command's timestamp (engine.ts dispatch). */

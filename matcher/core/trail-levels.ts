@@ -67,12 +67,24 @@ function meld(a: Trailing | null, b: Trailing | null): Trailing | null {
   return a;
 }
 
-/** Files a stop (in no level) in a level: into its heap. */
-export function joinLevel(level: TrailLevel, t: Trailing): void {
+/** A stop as a heap of one: no children, no parent. */
+function single(t: Trailing): void {
   t.left = null;
   t.right = null;
   t.parent = null;
   t.npl = 1;
+}
+
+/** A stop out of `level` (cancelled or triggered): alone, in no level, keeping the level's best price. */
+function release(t: Trailing, level: TrailLevel): void {
+  single(t);
+  t.level = null;
+  t.price = level.best;
+}
+
+/** Files a stop (in no level) in a level: into its heap. */
+export function joinLevel(level: TrailLevel, t: Trailing): void {
+  single(t);
   level.stops = meld(level.stops, t);
   level.stops!.parent = null;
   level.count++;
@@ -101,13 +113,8 @@ export function leaveLevel(level: TrailLevel, t: Trailing): void {
       q.npl = npl;
     }
   }
-  t.left = null;
-  t.right = null;
-  t.parent = null;
-  t.npl = 1;
+  release(t, level);
   level.count--;
-  t.level = null;
-  t.price = level.best;
 }
 
 /**
@@ -127,12 +134,7 @@ export function takeTriggered(level: TrailLevel, buy: boolean, price: number, ou
     }
     if (t.left !== null) todo.push(t.left);
     if (t.right !== null) todo.push(t.right);
-    t.left = null;
-    t.right = null;
-    t.parent = null;
-    t.npl = 1;
-    t.level = null;
-    t.price = level.best;
+    release(t, level);
     out.push(t);
   }
   // Meld what is left in pairs, round after round: log2(left) rounds.

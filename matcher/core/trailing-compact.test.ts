@@ -88,7 +88,7 @@ describe('trailing level compaction', () => {
         const m = ex.state.markets.get('BTCUSDT')!;
         return buy ? m.trailingBuys : m.trailingSells;
       };
-      // Cancel in the middle (every third with two to a group, else the 21st until 40 are left): empties > 8.
+      // Cancel in the middle (every third with two to a level, else the 21st until 40 are left): empties > 8.
       for (let i = 20; i < models.length - 20; i += per === 1 ? 0 : 3) {
         const m = models[i]!;
         expect(ex.cancel(1, m.id).result.code).toBe('OK');
