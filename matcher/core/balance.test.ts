@@ -1,5 +1,6 @@
-// A balance against two bigints: changes of either sign that take its parts past 2^53 and back, in doubles and in
-// bigint, and restores. Whichever way a part is kept (doubles in the table, or bigints past 2^53), it reads exactly.
+// A balance against two bigints: changes of either sign that take its parts past 2^53 and 2^62 and back, in doubles
+// and in bigint, and restores. Whichever way a part is kept (a safe double in the table, a high and a low word there,
+// or bigints past 2^62), it reads exactly.
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +13,9 @@ const near = fc.oneof(
   fc.bigInt({ min: MAX_SAFE - 1_000n, max: MAX_SAFE + 1_000n }),
   fc.bigInt({ min: 0n, max: MAX_SAFE }),
   fc.bigInt({ min: 0n, max: 10n ** 30n }),
+  // Where a part's low word is split off (2^53 past its high word) and where the table ends (2^62).
+  fc.bigInt({ min: 2n ** 62n - 2n ** 54n, max: 2n ** 62n + 1_000n }),
+  fc.bigInt({ min: 2n ** 32n - 1_000n, max: 2n ** 32n + 1_000n }),
 );
 type Step = { op: 'move'; free: bigint; locked: bigint } | { op: 'set'; free: bigint; locked: bigint };
 const step: fc.Arbitrary<Step> = fc.oneof(
@@ -55,6 +59,32 @@ describe('Balance', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('keeps a part past 2^53 exact through changes that take its low word out of the safe integers', () => {
+    const table = new BalanceTable();
+    const b = new Account(1, 0, table).balance(new Asset(0, 'USDT'));
+    const max = Number.MAX_SAFE_INTEGER;
+    b.set(2n ** 60n, 2n ** 55n);
+    let [free, locked] = [2n ** 60n, 2n ** 55n];
+    // Each part down by 2^53 three times, then up four times, one part at a time: each low word leaves the safe
+    // integers on the way, below and above.
+    for (const part of [0, 1]) {
+      for (const sign of [-1, -1, -1, 1, 1, 1, 1]) {
+        const d = sign * max;
+        if (part === 0) b.add(d, 0);
+        else b.add(0, d);
+        if (part === 0) free += BigInt(d);
+        else locked += BigInt(d);
+        expect([b.free, b.locked]).toEqual([free, locked]);
+        expect(b.covers(max, MAX_SAFE)).toBe(true);
+      }
+    }
+    b.set(2n ** 53n + 5n, 0n);
+    expect(b.covers(max, MAX_SAFE)).toBe(true);
+    b.add(-7, 0);
+    expect(b.covers(max, MAX_SAFE)).toBe(false);
+    expect(b.covers(max - 1, MAX_SAFE - 1n)).toBe(true);
   });
 
   it('grows its table past its first size without losing a balance', () => {

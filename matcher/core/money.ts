@@ -46,6 +46,17 @@ export function bigOf(x: number): bigint {
 }
 
 /**
+ * high × 2^32 + low as a bigint, exactly, for a whole `high` and a safe integer `low` (of either sign) whose value
+ * is within the 64-bit range: bigOf with a high word (state.ts BalanceTable).
+ */
+export function int64Of(high: number, low: number): bigint {
+  const carry = Math.floor(low / TWO_32);
+  cellLow[LOW] = low - carry * TWO_32;
+  cellHigh[HIGH] = high + carry;
+  return cell[0]!;
+}
+
+/**
  * x itself, as a small integer (V8's Smi) when it is one. A double read from a typed array and stored into an
  * object field is boxed in a new heap number even when it is a whole number (an event's price, quantity or id:
  * 16 bytes each); `x | 0` is a 32-bit integer, which V8 stores in the field itself. Use where an integer that is

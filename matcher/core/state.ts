@@ -7,7 +7,7 @@ import type { MarketDefinition, MarketStatus } from './commands.ts';
 import { HashIdIndex, type IdIndex } from './id-index.ts';
 import type { OrderStore } from './order-store.ts';
 import { notionalPerTickLotOf, stpBits } from './market.ts';
-import { bigOf } from './money.ts';
+import { bigOf, int64Of } from './money.ts';
 import { StopLadder } from './stop-ladder.ts';
 import { TrailSide } from './trail-levels.ts';
 import type { Tx } from './risk.ts';
@@ -28,39 +28,57 @@ export class Asset {
 }
 
 /**
- * Every balance's two parts as doubles, in two typed arrays by row (Balance.row): a change is a store into an
- * array, where a number field on an object would get a new heap number per change (V8 keeps no unboxed double
- * fields), and a bigint field a new bigint; both cost the write barrier that records the new object and the
- * collector's work to promote it (bench/ab.sh, against bigint fields: steady +12 %, deep +7 %, sweep +3 %). Doubles
- * hold safe integers exactly; past 2^53 (90 million whole units) a balance keeps its parts in Balance.big instead.
+ * Every balance's two parts as doubles in one typed array, a row of four per balance (Balance.at): a change is a
+ * store into an array, where a number field on an object would get a new heap number per change (V8 keeps no
+ * unboxed double fields), and a bigint field a new bigint; both cost the write barrier that records the new object
+ * and the collector's work to promote it (bench/ab.sh, against bigint fields: steady +12 %, deep +7 %, sweep +3 %).
+ *
+ * A part is high × 2^32 + low: `low` a safe integer of either sign, `high` a whole number, 0 until the part is
+ * first past 2^53 (90 million whole units: a large quote balance, such as the benchmarks' 1e9 USDT). A change
+ * adds to `low` alone, one double addition, until `low` leaves the safe integers; then the part is split again
+ * (Balance.set), with 2^53 of room. Kept in bigints before, a part past 2^53 cost bigint arithmetic on every change
+ * (bench:engine, quote balances of 1e9: steady, deep and sweep ran 14-19 % slower than with 5e7). Past 2^62
+ * (46 billion whole units) a balance keeps both parts in bigints instead (Balance.big).
  */
 export class BalanceTable {
-  free = new Float64Array(1024);
-  locked = new Float64Array(1024);
+  /** By row: free's low and locked's low, then free's high and locked's high. */
+  cells = new Float64Array(ROW * 1024);
   count = 0;
 
-  /** A new row of two zeros. */
+  /** A new row of zeros. */
   add(): number {
-    if (this.count === this.free.length) {
-      const free = new Float64Array(this.count * 2);
-      const locked = new Float64Array(this.count * 2);
-      free.set(this.free);
-      locked.set(this.locked);
-      this.free = free;
-      this.locked = locked;
+    if (ROW * this.count === this.cells.length) {
+      const cells = new Float64Array(this.cells.length * 2);
+      cells.set(this.cells);
+      this.cells = cells;
     }
     return this.count++;
   }
 }
 
+/** Doubles per balance in the table: the low and high words of free and of locked. */
+const ROW = 4;
+const FREE = 0;
+const LOCKED = 1;
+const HIGH = 2;
+const TWO_32 = 4_294_967_296;
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+const MAX_SAFE_BIG = BigInt(MAX_SAFE);
+/**
+ * Parts kept in the table are below this at rest, so that adds of up to 2^53 before a split keep them in the
+ * 64-bit range int64Of reads.
+ */
+const TABLE_LIMIT = 2n ** 62n;
+
 /** An account's balance of an asset, in units; neither part ever goes negative. */
 export class Balance {
   readonly account: Account;
   readonly asset: Asset;
-  /** Its row in the table, whose doubles hold its parts while `big` is null. */
+  /** The table whose row holds its parts while `big` is null. */
   private readonly table: BalanceTable;
-  private readonly row: number;
-  /** Both parts, exactly, while either is past MAX_SAFE_INTEGER. */
+  /** Its row's first cell. */
+  private readonly at: number;
+  /** Both parts, exactly, while either is past the table's range. */
   private big: { free: bigint; locked: bigint } | null = null;
   /** The command sequence number that last reported this balance, so a command reports it once. */
   reportedAt = -1;
@@ -69,61 +87,99 @@ export class Balance {
     this.account = account;
     this.asset = asset;
     this.table = table;
-    this.row = table.add();
+    this.at = ROW * table.add();
   }
 
   get free(): bigint {
-    return this.big === null ? bigOf(this.table.free[this.row]!) : this.big.free;
+    if (this.big !== null) return this.big.free;
+    const c = this.table.cells;
+    return int64Of(c[this.at + HIGH + FREE]!, c[this.at + FREE]!);
   }
 
   get locked(): bigint {
-    return this.big === null ? bigOf(this.table.locked[this.row]!) : this.big.locked;
+    if (this.big !== null) return this.big.locked;
+    const c = this.table.cells;
+    return int64Of(c[this.at + HIGH + LOCKED]!, c[this.at + LOCKED]!);
   }
 
   /** Whether `amount` is free to spend; `amountN` is the same as a double if it is a safe integer, else -1. */
   covers(amountN: number, amount: bigint): boolean {
     if (this.big !== null) return amount <= this.big.free;
-    return amountN >= 0 && amountN <= this.table.free[this.row]!;
+    if (amountN < 0) return amount <= this.free;
+    const c = this.table.cells;
+    // Exact: high × 2^32 is, and the sum rounds to amountN or above if and only if it is at least amountN (a safe
+    // integer: a true sum below it is one too, and rounding is monotonic).
+    return c[this.at + HIGH + FREE]! * TWO_32 + c[this.at + FREE]! >= amountN;
   }
 
   /**
    * Adds `free` and `locked` (safe integers, either sign) to the two parts. Two safe integers add exactly when
-   * the true sum is one too, and a sum past MAX_SAFE_INTEGER cannot round back below it (rounding is monotonic),
+   * the true sum is one too, and a sum past MAX_SAFE_INTEGER cannot round back within it (rounding is monotonic),
    * so the check sees every overflow.
    */
   add(free: number, locked: number): void {
-    const t = this.table;
-    const r = this.row;
-    const f = t.free[r]! + free;
-    const l = t.locked[r]! + locked;
+    const c = this.table.cells;
+    const i = this.at;
+    const f = c[i + FREE]! + free;
+    const l = c[i + LOCKED]! + locked;
     // Small, so that it is inlined where money moves; the rest is out of line.
-    if (f <= MAX_SAFE && l <= MAX_SAFE && this.big === null) {
-      t.free[r] = f;
-      t.locked[r] = l;
+    if (Math.abs(f) <= MAX_SAFE && Math.abs(l) <= MAX_SAFE && this.big === null) {
+      c[i + FREE] = f;
+      c[i + LOCKED] = l;
     } else {
-      this.addBig(bigOf(free), bigOf(locked));
+      this.addPastSafe(free, locked);
     }
+  }
+
+  /** add() when a low word leaves the safe integers, or the parts are bigints. */
+  private addPastSafe(free: number, locked: number): void {
+    const big = this.big;
+    if (big === null) this.addBig(bigOf(free), bigOf(locked));
+    else this.addBig(free === 0 ? 0n : bigOf(free), locked === 0 ? 0n : bigOf(locked));
   }
 
   /** add() for any amounts. */
   addBig(free: bigint, locked: bigint): void {
-    this.set(this.free + free, this.locked + locked);
+    const big = this.big;
+    if (big === null) {
+      this.set(this.free + free, this.locked + locked);
+      return;
+    }
+    // Changed in place, a part that does not change left as it is.
+    const f = free === 0n ? big.free : big.free + free;
+    const l = locked === 0n ? big.locked : big.locked + locked;
+    if (f >= TABLE_LIMIT || l >= TABLE_LIMIT) {
+      big.free = f;
+      big.locked = l;
+    } else {
+      this.set(f, l);
+    }
   }
 
-  /** Sets both parts (restores; past 2^53, every change). */
+  /** Sets both parts (restores, and splits a part whose low word would leave the safe integers). */
   set(free: bigint, locked: bigint): void {
-    if (free <= MAX_SAFE_BIG && locked <= MAX_SAFE_BIG && free >= -MAX_SAFE_BIG && locked >= -MAX_SAFE_BIG) {
+    if (free < TABLE_LIMIT && locked < TABLE_LIMIT && free > -TABLE_LIMIT && locked > -TABLE_LIMIT) {
       this.big = null;
-      this.table.free[this.row] = Number(free);
-      this.table.locked[this.row] = Number(locked);
+      const c = this.table.cells;
+      const i = this.at;
+      split(c, i + FREE, free);
+      split(c, i + LOCKED, locked);
     } else {
       this.big = { free, locked };
     }
   }
 }
 
-const MAX_SAFE = Number.MAX_SAFE_INTEGER;
-const MAX_SAFE_BIG = BigInt(MAX_SAFE);
+/** Writes x (|x| < 2^62) as its low word at c[i] and its high word at c[i + HIGH]: a high word of 0 while it can. */
+function split(c: Float64Array, i: number, x: bigint): void {
+  if (x <= MAX_SAFE_BIG && x >= -MAX_SAFE_BIG) {
+    c[i] = Number(x);
+    c[i + HIGH] = 0;
+  } else {
+    c[i] = Number(BigInt.asUintN(32, x));
+    c[i + HIGH] = Number(x >> 32n);
+  }
+}
 
 /** Maker and taker fees as fractions in units of 1e-8. */
 export interface FeeTier {
