@@ -16,7 +16,12 @@ import { MARKET, type Op } from './workload.ts';
 
 /** What the bench uses of a core: its index module. */
 export type Core = Pick<typeof CoreModule, 'apply' | 'createState'> &
-  Partial<Pick<typeof CoreModule, 'reserveOrders' | 'DEFAULT_ORDER_CAPACITY'>>;
+  Partial<
+    Pick<
+      typeof CoreModule,
+      'reserveOrders' | 'DEFAULT_ORDER_CAPACITY' | 'reportBalancesByBatch' | 'flushBalances'
+    >
+  >;
 
 const UNITS = 100_000_000n;
 
@@ -27,8 +32,10 @@ function toUnits(decimal: string): bigint {
 }
 
 /**
- * A state with the workload's market and its accounts funded, and room made for as many open orders as a matcher
- * makes by default (MATCHER_ORDER_CAPACITY; a core from before reserveOrders grows as orders come).
+ * A state with the workload's market and its accounts funded, room made for as many open orders as a matcher
+ * makes by default (MATCHER_ORDER_CAPACITY; a core from before reserveOrders grows as orders come), and balances
+ * reported by batch as a matcher does (applyRange flushes them every BATCH commands; a core from before
+ * reportBalancesByBatch reports them with each command).
  */
 export function setup(core: Core): ExchangeState {
   const state = core.createState('fast');
@@ -53,6 +60,7 @@ export function setup(core: Core): ExchangeState {
       if (result.code !== 'OK') throw new Error(`deposit: ${result.code}`);
     }
   }
+  core.reportBalancesByBatch?.(state);
   return state;
 }
 
@@ -170,6 +178,11 @@ export interface Tally {
 
 /** Commands (and the baseline's calls, bench/engine.ts) are made this many at a time, untimed, before they run. */
 export const CHUNK = 10_000;
+/**
+ * The balances changed are reported once per this many commands (core flushBalances), timed: a matcher's batch
+ * under load (MATCHER_BATCH_SIZE's default), after which it commits each balance the batch changed once.
+ */
+export const BATCH = 1_000;
 const commands: Command[] = [];
 
 /**
@@ -185,6 +198,7 @@ export function applyRange(
   tally: Tally,
 ): number {
   const apply = core.apply;
+  const flush = core.flushBalances;
   const { kind, id, engineId } = p;
   let events = 0;
   let rejected = 0;
@@ -202,6 +216,7 @@ export function applyRange(
       if (order !== undefined && kind[i] !== CANCEL) engineId[id[i]!] = order.orderId;
       if (applied.result.code !== 'OK') rejected++;
       events += applied.events.length;
+      if (flush !== undefined && (i + 1) % BATCH === 0) events += flush(state).length;
     }
     seconds += Number(process.hrtime.bigint() - start) / 1e9;
   }

@@ -106,6 +106,11 @@ export class BatchBuilder {
     }
   }
 
+  /** The balances the batch changed, as they stand after it (core flushBalances). */
+  addBalances(updates: readonly BalanceUpdate[]): void {
+    for (const b of updates) this.balances.set(`${b.accountId}\u0000${b.asset}`, b);
+  }
+
   /** Labels the order a command of this batch placed (OrderTags); nothing without an order. */
   tag(orderId: number | undefined, tags: OrderTags): void {
     if (orderId !== undefined) this.tags.set(orderId, tags);

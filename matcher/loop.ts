@@ -38,6 +38,8 @@ import {
   type Command,
   type CommandResult,
   type ExchangeState,
+  flushBalances,
+  reportBalancesByBatch,
   reserveOrders,
   ResultCode,
   type Trade,
@@ -287,6 +289,8 @@ export class Matcher {
     await this.bus.renewLease(this.leaseName, this.owner, this.leaseTtlMs + openOrders / 100).catch(() => {});
     this.state = stateOf(stored);
     if (this.orderCapacity > 0) reserveOrders(this.state, this.orderCapacity);
+    // A batch commits each balance it changed once, as it stands: the core reports them so (flushBalances).
+    reportBalancesByBatch(this.state);
     await this.renew();
     this.checkLease();
     await this.retry.run('redis', 'ensure group', () => this.bus.ensureGroup(claim.streamId));
@@ -517,6 +521,7 @@ export class Matcher {
         });
       }
     }
+    builder.addBalances(flushBalances(state));
     const last = entries.at(-1)?.id;
     let write: BatchWrite | undefined;
     if (last !== undefined) {

@@ -8,7 +8,7 @@ import { cancelAllOrders, cancelOrder } from './cancel.ts';
 import { cancelReplace } from './cancel-replace.ts';
 import { setAccountFees } from './fees.ts';
 import type { Command, CreateMarket, Deposit, SetMarketStatus, Withdraw } from './commands.ts';
-import type { Event } from './events.ts';
+import type { BalanceUpdate, Event } from './events.ts';
 import { IdIndex } from './id-index.ts';
 import { ASSET_NAME, resolveMarket } from './market.ts';
 import { isPositiveInt, MAX_UNITS } from './money.ts';
@@ -72,6 +72,23 @@ export const DEFAULT_ORDER_CAPACITY = 2 ** 20;
  */
 export function reserveOrders(state: ExchangeState, orders: number): void {
   state.store.reserve(orders);
+}
+
+/**
+ * From now on `apply` leaves balance updates out of each command's events, and `flushBalances` reports each balance
+ * changed since the last flush once, as it stands: what a matcher commits per batch of commands (risk.ts Tx). Set
+ * before the first command of a batch.
+ */
+export function reportBalancesByBatch(state: ExchangeState): void {
+  state.tx.balancesByBatch = true;
+}
+
+/**
+ * With balances reported by batch: one update per balance changed since the last flush, as it stands, in order of
+ * first change. Empty otherwise (each command's events carried its updates).
+ */
+export function flushBalances(state: ExchangeState): BalanceUpdate[] {
+  return state.tx.flushBalances();
 }
 
 export function newBook(kind: BookKind, store: OrderStore): OrderBook {

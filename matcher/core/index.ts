@@ -9,6 +9,8 @@ export {
   type CommandResult,
   createState,
   DEFAULT_ORDER_CAPACITY,
+  flushBalances,
+  reportBalancesByBatch,
   reserveOrders,
 } from './engine.ts';
 export type * from './events.ts';

@@ -22,7 +22,7 @@ import type {
   Side,
   TimeInForce,
 } from './commands.ts';
-import { type Applied, apply, createState } from './engine.ts';
+import { type Applied, apply, createState, flushBalances, reportBalancesByBatch } from './engine.ts';
 import type { Event, OrderUpdate, PreventedMatch, Trade } from './events.ts';
 import { type Fraction, type Lots, MAX_UNITS, type Ticks, type Units } from './money.ts';
 import { BUY, SELL } from './order-store.ts';
@@ -1025,6 +1025,34 @@ describe.each(SCENARIOS)('random command streams, $name', (scenario) => {
         const second = run(structuredClone(commands));
         expect(second.applied).toEqual(first.applied);
         expect(second.hashes).toEqual(first.hashes);
+      }),
+      { numRuns: NUM_RUNS },
+    );
+  });
+
+  it('report by batch what they report by command: each balance changed once, as it stands, in order', () => {
+    fc.assert(
+      fc.property(streams, fc.array(fc.nat(), { maxLength: 8 }), (commands, cuts) => {
+        const byCommand = createState();
+        const byBatch = createState();
+        reportBalancesByBatch(byBatch);
+        const ends = new Set(cuts.map((c) => c % commands.length));
+        // The last update of each balance in the batch so far, in order of first change.
+        let expected = new Map<string, Event>();
+        for (const [i, command] of commands.entries()) {
+          const a = apply(byCommand, command);
+          const b = apply(byBatch, command);
+          expect(b.result).toEqual(a.result);
+          expect(b.events).toEqual(a.events.filter((e) => e.type !== 'balance'));
+          for (const e of a.events) if (e.type === 'balance') expected.set(`${e.accountId} ${e.asset}`, e);
+          if (ends.has(i) || i === commands.length - 1) {
+            expect(flushBalances(byBatch)).toEqual([...expected.values()]);
+            expected = new Map();
+          }
+        }
+        expect(flushBalances(byBatch)).toEqual([]);
+        expect(stateHash(byBatch)).toBe(stateHash(byCommand));
+        expect(flushBalances(byCommand)).toEqual([]);
       }),
       { numRuns: NUM_RUNS },
     );

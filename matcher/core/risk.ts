@@ -2,7 +2,7 @@
 // changed. Every movement keeps free and locked non-negative and conserves each asset exactly.
 
 import { objectArray } from './arrays.ts';
-import type { Event } from './events.ts';
+import type { BalanceUpdate, Event } from './events.ts';
 import { BIPS, mul2, mul3, safeProduct, type Units } from './money.ts';
 import { atMarket, BUY, type OrderStore } from './order-store.ts';
 import {
@@ -16,6 +16,11 @@ import {
 /**
  * What the command being applied is doing: its events so far and the balances it has touched. One per state,
  * reset by `begin` for each command (apply is not re-entrant), so a command allocates no bookkeeping of its own.
+ *
+ * Balance updates close each command's events by default. With `balancesByBatch` (engine.ts reportBalancesByBatch)
+ * they are left out, and `flushBalances` reports every balance changed since the last flush, once, as it stands:
+ * what a matcher commits per batch (it kept only the last update of each balance anyway). A balance update cost
+ * ~25 ns and 1-2 bigints; a taker sweeping n makers changes 2n + 2 balances.
  */
 export class Tx {
   readonly state: ExchangeState;
@@ -31,9 +36,13 @@ export class Tx {
    * builtin.
    */
   readonly events: Event[] = objectArray();
-  /** The balances this command changed, in order of first change: the first `touchedCount` entries. */
+  /** Balance updates are left to flushBalances rather than closing each command's events. */
+  balancesByBatch = false;
+  /** The balances changed since they were last reported, in order of first change: the first `touchedCount`. */
   private readonly touched: Balance[] = [];
   private touchedCount = 0;
+  /** Stamps a balance with the report it is in (Balance.reportedAt): one per command, or per flush by batch. */
+  private report = 0;
 
   constructor(state: ExchangeState) {
     this.state = state;
@@ -45,12 +54,15 @@ export class Tx {
     this.time = 0;
     // Empty unless the last command threw (a bug): then its events are dropped, not reported with this one's.
     if (this.events.length !== 0) this.events.length = 0;
-    this.touchedCount = 0;
+    if (!this.balancesByBatch) {
+      this.touchedCount = 0;
+      this.report++;
+    }
   }
 
   touch(balance: Balance): void {
-    if (balance.reportedAt !== this.seq) {
-      balance.reportedAt = this.seq;
+    if (balance.reportedAt !== this.report) {
+      balance.reportedAt = this.report;
       this.touched[this.touchedCount++] = balance;
     }
   }
@@ -58,15 +70,8 @@ export class Tx {
   /** The events, closed by one balance update per balance the command changed, in order of first change. */
   finish(): Event[] {
     const events = this.events;
-    for (let i = 0; i < this.touchedCount; i++) {
-      const b = this.touched[i]!;
-      events.push({
-        type: 'balance',
-        accountId: b.account.id,
-        asset: b.asset.name,
-        free: b.free as Units,
-        locked: b.locked as Units,
-      });
+    if (!this.balancesByBatch) {
+      for (let i = 0; i < this.touchedCount; i++) events.push(balanceUpdate(this.touched[i]!));
     }
     // Emptied for the next command: popped when short (setting the length is a call into the runtime).
     const out = exactCopy(events);
@@ -74,7 +79,25 @@ export class Tx {
     else events.length = 0;
     return out;
   }
+
+  /** One update per balance changed since the last flush, in order of first change, as it stands now. */
+  flushBalances(): BalanceUpdate[] {
+    const out: BalanceUpdate[] = [];
+    if (!this.balancesByBatch) return out; // each command's events carried them
+    for (let i = 0; i < this.touchedCount; i++) out.push(balanceUpdate(this.touched[i]!));
+    this.touchedCount = 0;
+    this.report++;
+    return out;
+  }
 }
+
+const balanceUpdate = (b: Balance): BalanceUpdate => ({
+  type: 'balance',
+  accountId: b.account.id,
+  asset: b.asset.name,
+  free: b.free as Units,
+  locked: b.locked as Units,
+});
 
 /** A copy of `events`: an array literal of its exact size for up to four (allocated inline), a slice beyond. */
 function exactCopy(events: Event[]): Event[] {

@@ -2,7 +2,7 @@
 // not reach the next one's answer.
 
 import { describe, expect, it } from 'vitest';
-import { apply, createState } from './index.ts';
+import { apply, createState, flushBalances, reportBalancesByBatch } from './index.ts';
 import type { Units } from './money.ts';
 import { Exchange } from './test-kit.ts';
 
@@ -27,6 +27,25 @@ describe('Tx', () => {
     expect(next.events).toEqual([
       { type: 'deposited', accountId: 1, asset: 'USDT', amount: 5n },
       { type: 'balance', accountId: 1, asset: 'USDT', free: 5n, locked: 0n },
+    ]);
+  });
+
+  it('reports balances by batch when told: none with each command, each changed one once at the flush', () => {
+    const state = createState();
+    reportBalancesByBatch(state);
+    const deposit = (accountId: number, asset: string, amount: bigint) =>
+      apply(state, { type: 'deposit', accountId, asset, amount: amount as Units });
+    expect(deposit(1, 'USDT', 5n).events.map((e) => e.type)).toEqual(['deposited']);
+    deposit(2, 'BTC', 3n);
+    deposit(1, 'USDT', 4n);
+    expect(flushBalances(state)).toEqual([
+      { type: 'balance', accountId: 1, asset: 'USDT', free: 9n, locked: 0n },
+      { type: 'balance', accountId: 2, asset: 'BTC', free: 3n, locked: 0n },
+    ]);
+    expect(flushBalances(state)).toEqual([]);
+    deposit(2, 'BTC', 1n);
+    expect(flushBalances(state)).toEqual([
+      { type: 'balance', accountId: 2, asset: 'BTC', free: 4n, locked: 0n },
     ]);
   });
 
