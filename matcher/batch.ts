@@ -53,7 +53,7 @@ export class BatchBuilder {
           this.orders.set(e.orderId, e);
           break;
         case 'balance':
-          this.balances.set(`${e.accountId}\u0000${e.asset}`, e);
+          this.balance(e);
           break;
         case 'trade':
           this.trade(e, seq);
@@ -108,7 +108,12 @@ export class BatchBuilder {
 
   /** The balances the batch changed, as they stand after it (core flushBalances). */
   addBalances(updates: readonly BalanceUpdate[]): void {
-    for (const b of updates) this.balances.set(`${b.accountId}\u0000${b.asset}`, b);
+    for (const b of updates) this.balance(b);
+  }
+
+  /** A balance as it stands: the last update of each wins. */
+  private balance(b: BalanceUpdate): void {
+    this.balances.set(`${b.accountId}\u0000${b.asset}`, b);
   }
 
   /** Labels the order a command of this batch placed (OrderTags); nothing without an order. */

@@ -71,11 +71,10 @@ describe('Balance', () => {
     // integers on the way, below and above.
     for (const part of [0, 1]) {
       for (const sign of [-1, -1, -1, 1, 1, 1, 1]) {
-        const d = sign * max;
-        if (part === 0) b.add(d, 0);
-        else b.add(0, d);
-        if (part === 0) free += BigInt(d);
-        else locked += BigInt(d);
+        const [df, dl] = part === 0 ? [sign * max, 0] : [0, sign * max];
+        b.add(df, dl);
+        free += BigInt(df);
+        locked += BigInt(dl);
         expect([b.free, b.locked]).toEqual([free, locked]);
         expect(b.covers(max, MAX_SAFE)).toBe(true);
       }

@@ -124,7 +124,10 @@ export interface AccountFeesSet {
   takerFee: number | null;
 }
 
-/** A balance as it stands after the command: once per (account, asset) the command changed. */
+/**
+ * A balance as it stands after the command: once per (account, asset) the command changed; or, reported by batch
+ * (engine.ts reportBalancesByBatch), as it stands at the flush, once per balance changed since the last one.
+ */
 export interface BalanceUpdate {
   type: 'balance';
   accountId: number;

@@ -133,9 +133,7 @@ export class Balance {
 
   /** add() when a low word leaves the safe integers, or the parts are bigints. */
   private addPastSafe(free: number, locked: number): void {
-    const big = this.big;
-    if (big === null) this.addBig(bigOf(free), bigOf(locked));
-    else this.addBig(free === 0 ? 0n : bigOf(free), locked === 0 ? 0n : bigOf(locked));
+    this.addBig(free === 0 ? 0n : bigOf(free), locked === 0 ? 0n : bigOf(locked));
   }
 
   /** add() for any amounts. */
