@@ -59,7 +59,7 @@ export function amendOrder(tx: Tx, cmd: AmendOrder): CommandResult {
   if (cid !== undefined) rename(tx, account, market, slot, cid);
   s.setUpdateTime(slot, tx.time);
   const view = s.view(slot, market.symbol, account.id);
-  tx.events.push(view);
+  tx.emit(view);
   return { code: ResultCode.OK, order: view };
 }
 

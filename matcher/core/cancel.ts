@@ -23,7 +23,7 @@ function cancelSlot(tx: Tx, market: Market, slot: number, accountId: number): Or
   s.setStatus(slot, CANCELED);
   s.setUpdateTime(slot, tx.time);
   const view = s.view(slot, market.symbol, accountId);
-  tx.events.push(view);
+  tx.emit(view);
   s.free(slot);
   return view;
 }

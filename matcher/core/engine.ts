@@ -169,7 +169,7 @@ function createMarket(tx: Tx, cmd: CreateMarket): CommandResult {
   // As marketOf would after a lookup. A new state's first order would otherwise take marketOf's lookup, which
   // code warmed up on another state may never have run: placeOrder deoptimised there.
   state.lastMarket = market;
-  tx.events.push({ type: 'marketCreated', market: definition });
+  tx.emit({ type: 'marketCreated', market: definition });
   return { code: ResultCode.OK };
 }
 
@@ -178,7 +178,7 @@ function setMarketStatus(tx: Tx, cmd: SetMarketStatus): CommandResult {
   if (market === undefined) return { code: ResultCode.UNKNOWN_SYMBOL };
   if (cmd.status !== 'TRADING' && cmd.status !== 'HALT') return { code: ResultCode.INVALID_MARKET };
   market.status = cmd.status;
-  tx.events.push({ type: 'marketStatusChanged', symbol: market.symbol, status: cmd.status });
+  tx.emit({ type: 'marketStatusChanged', symbol: market.symbol, status: cmd.status });
   return { code: ResultCode.OK };
 }
 
@@ -203,7 +203,7 @@ function deposit(tx: Tx, cmd: Deposit): CommandResult {
   balance.addBig(cmd.amount, 0n);
   asset.deposited += cmd.amount;
   tx.touch(balance);
-  tx.events.push({ type: 'deposited', accountId: cmd.accountId, asset: asset.name, amount: cmd.amount });
+  tx.emit({ type: 'deposited', accountId: cmd.accountId, asset: asset.name, amount: cmd.amount });
   return { code: ResultCode.OK };
 }
 
@@ -219,6 +219,6 @@ function withdraw(tx: Tx, cmd: Withdraw): CommandResult {
   balance.addBig(-cmd.amount, 0n);
   asset.withdrawn += cmd.amount;
   tx.touch(balance);
-  tx.events.push({ type: 'withdrawn', accountId: cmd.accountId, asset: asset.name, amount: cmd.amount });
+  tx.emit({ type: 'withdrawn', accountId: cmd.accountId, asset: asset.name, amount: cmd.amount });
   return { code: ResultCode.OK };
 }

@@ -101,7 +101,7 @@ export function execute(
     s.setRemaining(slot, 0);
   }
   const view = s.view(slot, market.symbol, account.id);
-  tx.events.push(view);
+  tx.emit(view);
   if (!resting) s.free(slot);
   return { code: ResultCode.OK, order: view };
 }

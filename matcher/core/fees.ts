@@ -40,7 +40,7 @@ export function setAccountFees(tx: Tx, cmd: SetAccountFees): CommandResult {
     account.marketFeeTiers ??= [];
     account.marketFeeTiers[market.index] = tier;
   }
-  tx.events.push({
+  tx.emit({
     type: 'accountFeesSet',
     accountId: account.id,
     symbol: market?.symbol,

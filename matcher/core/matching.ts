@@ -125,8 +125,8 @@ export function match(tx: Tx, market: Market, taker: number, budget: bigint | nu
       const perLot = price * k;
       // A product past 2^53 is inexact but still above the budget (rounding is monotonic).
       if (perLot * q > budgetLeft) {
-        // floor(budgetLeft / perLot) exactly: fmod is exact, and so is dividing out an exact multiple.
-        q = perLot > budgetLeft ? 0 : (budgetLeft - (budgetLeft % perLot)) / perLot;
+        // floor(budgetLeft / perLot) exactly: both are safe integers (money.ts safeFeeOf says why).
+        q = Math.floor(budgetLeft / perLot);
         if (q === 0) {
           stop = STOP_BUDGET;
           break;
@@ -206,7 +206,7 @@ export function match(tx: Tx, market: Market, taker: number, budget: bigint | nu
     const makerId = tagged(s.id(maker));
     tx.touch(makerBase);
     tx.touch(makerQuote);
-    tx.events.push(
+    tx.emit(
       trade(
         tx,
         market,
@@ -238,11 +238,11 @@ export function match(tx: Tx, market: Market, taker: number, budget: bigint | nu
       s.setStatus(maker, FILLED);
       book.remove(maker);
       removeOpen(state, maker);
-      tx.events.push(s.view(maker, market.symbol, makerAccount.id));
+      tx.emit(s.view(maker, market.symbol, makerAccount.id));
       s.free(maker);
     } else {
       s.setStatus(maker, PARTIALLY_FILLED);
-      tx.events.push(s.view(maker, market.symbol, makerAccount.id));
+      tx.emit(s.view(maker, market.symbol, makerAccount.id));
     }
   }
   const paid = spent.value;
@@ -269,7 +269,7 @@ function preventMatch(
   const state = tx.state;
   const s = state.store;
   const accountId = state.accountList[s.account(taker)]!.id;
-  tx.events.push({
+  tx.emit({
     type: 'preventedMatch',
     symbol: market.symbol,
     preventedMatchId: state.nextPreventedMatchId++,
@@ -288,7 +288,7 @@ function preventMatch(
     s.setPreventedQty(maker, s.remaining(maker));
     s.setStatus(maker, EXPIRED_IN_MATCH);
     s.setUpdateTime(maker, tx.time);
-    tx.events.push(s.view(maker, market.symbol, accountId));
+    tx.emit(s.view(maker, market.symbol, accountId));
     s.free(maker);
   }
   if (mode === EXPIRE_TAKER || mode === EXPIRE_BOTH) {

@@ -101,13 +101,15 @@ export const MAX_SAFE_FEE_RATE = 90_000_000;
 /**
  * ceil(amount * rate / 1e8) in doubles, exact for a safe-integer amount and a rate up to MAX_SAFE_FEE_RATE:
  * with amount = hi * 1e8 + lo, the fee is hi * rate + ceil(lo * rate / 1e8), and both products stay below 2^53.
+ *
+ * Without `%`, which V8 compiles on doubles to a call into C (fmod): a division rounded to a double, then floor
+ * or ceil, are inline instructions, and exact here. For whole x < 2^53 and d > 0, a quotient q = x / d that is
+ * not whole is at least 1/d from every whole number, and rounding q to a double moves it by at most half an ulp,
+ * at most q * 2^-53 < 1/d: never onto or across a whole number, so floor and ceil see the true quotient.
  */
 export function safeFeeOf(amount: number, rate: number): number {
-  const lo = amount % UNITS_PER_WHOLE;
-  const hi = (amount - lo) / UNITS_PER_WHOLE;
-  const x = lo * rate;
-  const rest = x % UNITS_PER_WHOLE;
-  return hi * rate + (x - rest) / UNITS_PER_WHOLE + (rest > 0 ? 1 : 0);
+  const hi = Math.floor(amount / UNITS_PER_WHOLE);
+  return hi * rate + Math.ceil(((amount - hi * UNITS_PER_WHOLE) * rate) / UNITS_PER_WHOLE);
 }
 
 /** ceil(amount * rate / 1e8): a fee on an amount, rounded up to the unit, exact for any amount. */

@@ -202,7 +202,7 @@ export function placeOrder(tx: Tx, cmd: PlaceOrder): CommandResult {
     addOpen(state, slot);
     addStop(state, market, slot, market.lastPrice);
     const view = s.view(slot, market.symbol, account.id);
-    tx.events.push(view);
+    tx.emit(view);
     return { code: ResultCode.OK, order: view };
   }
   const result = execute(tx, market, account, slot, amountN, amount, budget, false);

@@ -29,13 +29,14 @@ export class Tx {
   /** How many times trailing stops have been shown trade prices (trailing.ts): a stamp for one such look. */
   looks = 0;
   /**
-   * The command's events so far. One array for every command, emptied by `finish` (which hands out a copy of the
-   * exact size): a new array per command held objects only after its first push grew it to 17 slots, ~200 bytes
-   * a command for ~3 events. Made holding objects from the start (arrays.ts): an empty literal holds small
-   * integers, and the first event pushed would change its kind, which leaves every push a call to the generic
-   * builtin.
+   * The command's events so far: the first `count` of one array kept for every command (emit), handed out as a copy
+   * of the exact size by `finish`, which resets the count and leaves the array as it is: the next command's events
+   * overwrite it in place. A new array per command held objects only after its first push grew it to 17 slots,
+   * ~200 bytes a command for ~3 events; emptying a shared one cost a pop per event. Made holding objects from the
+   * start (arrays.ts): an empty literal holds small integers, and the first event stored would change its kind.
    */
-  readonly events: Event[] = objectArray();
+  private readonly events: Event[] = objectArray();
+  private count = 0;
   /** Balance updates are left to flushBalances rather than closing each command's events. */
   balancesByBatch = false;
   /** The balances changed since they were last reported, in order of first change: the first `touchedCount`. */
@@ -52,12 +53,22 @@ export class Tx {
   begin(seq: number): void {
     this.seq = seq;
     this.time = 0;
-    // Empty unless the last command threw (a bug): then its events are dropped, not reported with this one's.
-    if (this.events.length !== 0) this.events.length = 0;
+    // 0 unless the last command threw (a bug): then its events are dropped, not reported with this one's.
+    this.count = 0;
     if (!this.balancesByBatch) {
       this.touchedCount = 0;
       this.report++;
     }
+  }
+
+  /** Adds an event to the command's. */
+  emit(event: Event): void {
+    this.events[this.count++] = event;
+  }
+
+  /** The command's events so far (a copy). */
+  eventsSoFar(): Event[] {
+    return this.events.slice(0, this.count);
   }
 
   touch(balance: Balance): void {
@@ -69,14 +80,13 @@ export class Tx {
 
   /** The events, closed by one balance update per balance the command changed, in order of first change. */
   finish(): Event[] {
-    const events = this.events;
     if (!this.balancesByBatch) {
-      for (let i = 0; i < this.touchedCount; i++) events.push(balanceUpdate(this.touched[i]!));
+      for (let i = 0; i < this.touchedCount; i++) this.emit(balanceUpdate(this.touched[i]!));
     }
-    // Emptied for the next command: popped when short (setting the length is a call into the runtime).
-    const out = exactCopy(events);
-    if (out.length <= 4) for (let i = 0; i < out.length; i++) events.pop();
-    else events.length = 0;
+    const out = exactCopy(this.events, this.count);
+    // A large command's events are let go rather than kept alive until overwritten.
+    if (this.count > 64) this.events.length = 0;
+    this.count = 0;
     return out;
   }
 
@@ -99,9 +109,9 @@ const balanceUpdate = (b: Balance): BalanceUpdate => ({
   locked: b.locked as Units,
 });
 
-/** A copy of `events`: an array literal of its exact size for up to four (allocated inline), a slice beyond. */
-function exactCopy(events: Event[]): Event[] {
-  switch (events.length) {
+/** The first n of `events`: an array literal of its exact size for up to four (allocated inline), a slice beyond. */
+function exactCopy(events: Event[], n: number): Event[] {
+  switch (n) {
     case 0:
       return [];
     case 1:
@@ -113,7 +123,7 @@ function exactCopy(events: Event[]): Event[] {
     case 4:
       return [events[0]!, events[1]!, events[2]!, events[3]!];
     default:
-      return events.slice();
+      return events.slice(0, n);
   }
 }
 

@@ -182,7 +182,7 @@ function runCase(seed: number, steps: number): void {
     const [tx, market, , slot] = args as [Tx, Market, unknown, number];
     const listed = args.at(-1) as boolean; // execute's last parameter
     if (!listed) return;
-    consume(tx.events); // the command's events so far (Tx.finish hands them out, and empties them, at its end)
+    consume(tx.eventsSoFar());
     const id = tx.state.store.id(slot);
     const want = model.next(market.symbol);
     if (want?.id !== id) {

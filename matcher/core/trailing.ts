@@ -172,7 +172,7 @@ export function trackPrices(tx: Tx, market: Market): void {
   const accounts = tx.state.accountList;
   for (const slot of began) {
     if (s.trailing[slot]!.dueAt === pass) continue; // triggered: reported when it runs
-    tx.events.push(s.view(slot, market.symbol, accounts[s.account(slot)]!.id));
+    tx.emit(s.view(slot, market.symbol, accounts[s.account(slot)]!.id));
   }
 }
 

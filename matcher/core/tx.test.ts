@@ -22,7 +22,7 @@ describe('Tx', () => {
     const state = createState();
     // As a command that threw after recording an event would leave it.
     state.tx.begin(state.seq++);
-    state.tx.events.push({ type: 'deposited', accountId: 9, asset: 'BTC', amount: 1n as Units });
+    state.tx.emit({ type: 'deposited', accountId: 9, asset: 'BTC', amount: 1n as Units });
     const next = apply(state, { type: 'deposit', accountId: 1, asset: 'USDT', amount: 5n as Units });
     expect(next.events).toEqual([
       { type: 'deposited', accountId: 1, asset: 'USDT', amount: 5n },
