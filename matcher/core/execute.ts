@@ -2,7 +2,7 @@
 
 import { canFill } from './liquidity.ts';
 import { match, NOTHING_MATCHED, STOP_BUDGET, STOP_NONE, STOP_PREVENTED } from './matching.ts';
-import { mul2 } from './money.ts';
+import { exactOf, mul2 } from './money.ts';
 import { addOpen, removeOpen } from './open-orders.ts';
 import {
   atMarket,
@@ -23,8 +23,8 @@ import type { Account, Market } from './state.ts';
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
 /**
- * Runs a taker: FOK check, match, then rest or expire, settling the taker net (free funds cover `amount`, the
- * most it may spend, `amountN` the same as a double if it is a safe integer, else -1; nothing was held for it).
+ * Runs a taker: FOK check, match, then rest or expire, settling the taker net (free funds cover the most it may
+ * spend, `amountN` if it is a safe integer, else (-1) `amount`: money.ts exactOf; nothing was held for it).
  * `listed`: it is already among the account's open orders (a triggered stop).
  */
 export function execute(
@@ -33,7 +33,7 @@ export function execute(
   account: Account,
   slot: number,
   amountN: number,
-  amount: bigint,
+  amount: bigint | null,
   budget: bigint | null,
   listed: boolean,
 ): CommandResult {
@@ -71,7 +71,7 @@ export function execute(
       tx.touch(funds);
     }
   } else {
-    const keep = !resting ? 0n : filled ? heldBy(state, slot) : amount;
+    const keep = !resting ? 0n : filled ? heldBy(state, slot) : exactOf(amountN, amount);
     const paid = isBuy ? spent : filled ? mul2(s.executedQty(slot), market.unitsPerLot) : 0n;
     const funds = account.balance(isBuy ? market.quote : market.base);
     funds.addBig(-(paid + keep), keep);

@@ -69,6 +69,18 @@ describe.each(['fast', 'reference'] as const)('filters (%s book)', (kind) => {
     expect(validate(ex.state)).toEqual([]);
   });
 
+  it('NOTIONAL compares exactly with bounds and notionals past 2^53 units', () => {
+    // 2e8 and 4e8 USDT are 2e16 and 4e16 units: past 2^53 (~9.007e15), as is a notional of 1e8 USDT or more.
+    const ex = exchange({ minNotional: u(200_000_000) as Units, maxNotional: u(400_000_000) as Units });
+    expect(ex.limit(2, 'SELL', 1, 100).result.code).toBe('NOTIONAL'); // a safe notional below an unsafe bound
+    expect(ex.limit(2, 'SELL', 1, 100_000_000).result.code).toBe('NOTIONAL'); // 1e16 < 2e16
+    expect(ex.limit(2, 'SELL', 1, 500_000_000).result.code).toBe('NOTIONAL'); // 5e16 > 4e16
+    expect(ex.limit(2, 'SELL', 1, 200_000_000).result.code).toBe('OK');
+    expect(ex.limit(2, 'SELL', 1, 400_000_000).result.code).toBe('OK');
+    expect(ex.limit(2, 'SELL', 1, 400_000_001).result.code).toBe('NOTIONAL');
+    expect(validate(ex.state)).toEqual([]);
+  });
+
   it('NOTIONAL minimum applies to a market order only once a last trade price exists', () => {
     const ex = exchange({ minNotional: u(100) as Units });
     expect(ex.marketOrder(2, 'SELL', 1).result.code).toBe('OK'); // no reference price yet

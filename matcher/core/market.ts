@@ -130,12 +130,14 @@ export function resolveMarket(spec: MarketSpec): MarketDefinition | string {
 
 /**
  * The filters a new order must pass, in Binance's order: PRICE_FILTER, LOT_SIZE or MARKET_LOT_SIZE,
- * PERCENT_PRICE_BY_SIDE, NOTIONAL. `notional` is the order's price × quantity in quote units (limit orders).
+ * PERCENT_PRICE_BY_SIDE, NOTIONAL. A limit order's notional, price × quantity in quote units, is `notionalN` when
+ * it is a safe integer, else (-1) `notional`.
  */
 export function checkFilters(
-  market: Pick<Market, 'definition' | 'lastPrice' | 'notionalPerTickLot'>,
+  market: Pick<Market, 'definition' | 'lastPrice' | 'notionalPerTickLot' | 'minNotionalN' | 'maxNotionalN'>,
   cmd: PlaceOrder,
-  notional: bigint,
+  notionalN: number,
+  notional: bigint | null,
 ): ResultCode {
   const def = market.definition;
   if (cmd.quoteOrderQty !== undefined) {
@@ -168,6 +170,10 @@ export function checkFilters(
       return ResultCode.PERCENT_PRICE_BY_SIDE;
     }
   }
-  if (notional < def.minNotional || notional > def.maxNotional) return ResultCode.NOTIONAL;
+  if (notionalN >= 0) {
+    if (notionalN < market.minNotionalN || notionalN > market.maxNotionalN) return ResultCode.NOTIONAL;
+  } else if (notional! < def.minNotional || notional! > def.maxNotional) {
+    return ResultCode.NOTIONAL;
+  }
   return ResultCode.OK;
 }

@@ -90,6 +90,18 @@ export function safeProduct(x: number): number {
   return x <= MAX_SAFE ? x : -1;
 }
 
+/**
+ * An exact amount passed as a double `n` when it is a safe integer, else (n = -1) as the bigint `big`: the bigint
+ * is made only where it is needed (most amounts never are), not by every caller up front.
+ */
+export const exactOf = (n: number, big: bigint | null): bigint => (n >= 0 ? bigOf(n) : big!);
+
+/**
+ * A bound in units as a double that compares with safe integers as the bigint does: itself when it is a safe
+ * integer, else Infinity (every safe integer is below it).
+ */
+export const boundOf = (x: bigint): number => (x <= MAX_SAFE_BIG ? Number(x) : Number.POSITIVE_INFINITY);
+
 /** A non-negative amount as a double if it is a safe integer, else -1 (the caller then uses the bigint). */
 export function safeOf(x: bigint): number {
   return x >= 0n && x <= MAX_SAFE_BIG ? Number(x) : -1;

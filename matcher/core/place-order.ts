@@ -8,7 +8,7 @@ import { execute } from './execute.ts';
 import { marketBuyCost, marketSellLots } from './liquidity.ts';
 import { checkFilters, notionalPerTickLotOf, stpBits } from './market.ts';
 import { crosses } from './matching.ts';
-import { mul2, mul3, safeOf, safeProduct } from './money.ts';
+import { boundOf, exactOf, mul2, mul3, safeOf, safeProduct } from './money.ts';
 import { addOpen, clientKey } from './open-orders.ts';
 import { checkShape, orderTypeCode, stpCode, timeInForceCode } from './order-checks.ts';
 import { atMarket, BUY, GTC, isStop, LIMIT_MAKER, newTrailing, NONE, SELL } from './order-store.ts';
@@ -30,22 +30,43 @@ export function checkOrder(
   const shape = checkShape(cmd);
   if (shape !== ResultCode.OK) return shape;
   const def = market.definition;
-  const rules = { ...market, notionalPerTickLot: notionalPerTickLotOf(def), allowedStp: stpBits(def) };
+  const rules = {
+    ...market,
+    notionalPerTickLot: notionalPerTickLotOf(def),
+    allowedStp: stpBits(def),
+    minNotionalN: boundOf(def.minNotional),
+    maxNotionalN: boundOf(def.maxNotional),
+  };
   const type = orderTypeCode(cmd.orderType);
-  const notional = atMarket(type)
-    ? 0n
-    : mul3(cmd.price as number, cmd.quantity as number, rules.notionalPerTickLot);
-  return checkAgainstMarket(rules, cmd, type, notional);
+  const notionalN = atMarket(type)
+    ? 0
+    : safeProduct((cmd.price as number) * (cmd.quantity as number) * rules.notionalPerTickLot);
+  const notional =
+    notionalN >= 0 ? null : mul3(cmd.price as number, cmd.quantity as number, rules.notionalPerTickLot);
+  return checkAgainstMarket(rules, cmd, type, notionalN, notional);
 }
 
-type MarketRules = Pick<Market, 'definition' | 'status' | 'lastPrice' | 'notionalPerTickLot' | 'allowedStp'>;
+type MarketRules = Pick<
+  Market,
+  | 'definition'
+  | 'status'
+  | 'lastPrice'
+  | 'notionalPerTickLot'
+  | 'allowedStp'
+  | 'minNotionalN'
+  | 'maxNotionalN'
+>;
 
-/** checkOrder after checkShape, for an order of type code `type` and limit notional `notional` (0 at market). */
+/**
+ * checkOrder after checkShape, for an order of type code `type` and limit notional `notionalN`, or `notional` when
+ * that is -1 (see checkFilters; 0 at market).
+ */
 function checkAgainstMarket(
   market: MarketRules,
   cmd: PlaceOrder,
   type: number,
-  notional: bigint,
+  notionalN: number,
+  notional: bigint | null,
 ): ResultCode {
   if (market.status !== 'TRADING') return ResultCode.MARKET_HALTED;
   const def = market.definition;
@@ -58,6 +79,7 @@ function checkAgainstMarket(
   const filter = checkFilters(
     market,
     stop ? { ...cmd, orderType: atMarket(type) ? 'MARKET' : 'LIMIT' } : cmd,
+    notionalN,
     notional,
   );
   if (filter !== ResultCode.OK) return filter;
@@ -89,8 +111,10 @@ export function placeOrder(tx: Tx, cmd: PlaceOrder): CommandResult {
   const quoteOrderQty = cmd.quoteOrderQty;
   const byQuote = quoteOrderQty !== undefined;
   const qty = byQuote ? 0 : (cmd.quantity as number);
-  const notional = isMarket ? 0n : mul3(price, qty, market.notionalPerTickLot);
-  const checked = checkAgainstMarket(market, cmd, type, notional);
+  // Price × quantity in quote units: a double when it is a safe integer (-1 otherwise, and then the bigint).
+  const notionalN = isMarket ? 0 : safeProduct(price * qty * market.notionalPerTickLot);
+  const notional = notionalN >= 0 ? null : mul3(price, qty, market.notionalPerTickLot);
+  const checked = checkAgainstMarket(market, cmd, type, notionalN, notional);
   if (checked !== ResultCode.OK) return reject(checked);
   const def = market.definition;
   const mode = stpCode(cmd.selfTradePreventionMode ?? def.defaultSelfTradePreventionMode);
@@ -132,9 +156,9 @@ export function placeOrder(tx: Tx, cmd: PlaceOrder): CommandResult {
   // market order the quote it may spend or must earn.
   const accountIndex = account?.index ?? -1;
   const asset = isBuy ? market.quote : market.base;
-  let amount: bigint;
-  // The same as a double when it is a safe integer, else -1 (converting a bigint costs a call into the runtime).
+  // The most it may spend: a double when it is a safe integer, else -1 and `amount` (money.ts exactOf).
   let amountN: number;
+  let amount: bigint | null = null;
   // An order by quote takes as many lots as its quote buys or earns, up to the market's largest market order.
   const lots = byQuote ? Math.min(def.marketMaxQty, def.maxQty) : qty;
   let budget: bigint | null = null;
@@ -145,17 +169,17 @@ export function placeOrder(tx: Tx, cmd: PlaceOrder): CommandResult {
       ? Math.min(lots, marketSellLots(state, market, accountIndex, mode, quoteOrderQty))
       : lots;
     if (byQuote) budget = quoteOrderQty;
-    amount = mul2(selling, market.unitsPerLot);
     amountN = safeProduct(selling * market.unitsPerLot);
+    if (amountN < 0) amount = mul2(selling, market.unitsPerLot);
   } else if (!isMarket) {
+    amountN = notionalN;
     amount = notional;
-    amountN = safeProduct(price * qty * market.notionalPerTickLot);
   } else if (stop) {
     // Its worst case is unknown until it triggers: it holds at its stop price (risk.ts stopHoldPrice).
     const holdPrice =
       trailingDelta === undefined ? stopPrice : trailingHoldPrice(stopPrice || basis, trailingDelta);
-    amount = mul3(holdPrice, qty, market.notionalPerTickLot);
     amountN = safeProduct(holdPrice * qty * market.notionalPerTickLot);
+    if (amountN < 0) amount = mul3(holdPrice, qty, market.notionalPerTickLot);
   } else {
     amount = byQuote ? quoteOrderQty : marketBuyCost(state, market, accountIndex, mode, qty);
     amountN = safeOf(amount);
@@ -198,7 +222,7 @@ export function placeOrder(tx: Tx, cmd: PlaceOrder): CommandResult {
     );
   }
   if (stop) {
-    hold(tx, account.balance(asset), amount);
+    hold(tx, account.balance(asset), exactOf(amountN, amount));
     addOpen(state, slot);
     addStop(state, market, slot, market.lastPrice);
     const view = s.view(slot, market.symbol, account.id);

@@ -3,7 +3,7 @@
 
 import { objectArray } from './arrays.ts';
 import type { BalanceUpdate, Event } from './events.ts';
-import { BIPS, mul2, mul3, safeProduct, type Units } from './money.ts';
+import { BIPS, exactOf, mul2, mul3, safeProduct, type Units } from './money.ts';
 import { atMarket, BUY, type OrderStore } from './order-store.ts';
 import {
   type Account,
@@ -138,17 +138,17 @@ export function accountOf(state: ExchangeState, accountId: number): Account {
 }
 
 /**
- * Whether an account has `amount` of an asset free (`amountN`: the same as a double if it is a safe integer, else
- * -1; see safeOf).
+ * Whether an account has an amount of an asset free: `amountN` if it is a safe integer, else (-1) `amount` (see
+ * money.ts exactOf).
  */
 export function hasFree(
   account: Account | undefined,
   asset: Asset,
   amountN: number,
-  amount: bigint,
+  amount: bigint | null,
 ): boolean {
   const balance = account?.balances[asset.index];
-  return balance === undefined ? amount <= 0n : balance.covers(amountN, amount);
+  return balance === undefined ? exactOf(amountN, amount) <= 0n : balance.covers(amountN, amount);
 }
 
 export function hold(tx: Tx, balance: Balance, amount: bigint): void {

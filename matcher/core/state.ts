@@ -7,7 +7,7 @@ import type { MarketDefinition, MarketStatus } from './commands.ts';
 import { HashIdIndex, type IdIndex } from './id-index.ts';
 import type { OrderStore } from './order-store.ts';
 import { notionalPerTickLotOf, stpBits } from './market.ts';
-import { bigOf, int64Of } from './money.ts';
+import { bigOf, boundOf, exactOf, int64Of } from './money.ts';
 import { StopLadder } from './stop-ladder.ts';
 import { TrailSide } from './trail-levels.ts';
 import type { Tx } from './risk.ts';
@@ -102,10 +102,10 @@ export class Balance {
     return int64Of(c[this.at + HIGH + LOCKED]!, c[this.at + LOCKED]!);
   }
 
-  /** Whether `amount` is free to spend; `amountN` is the same as a double if it is a safe integer, else -1. */
-  covers(amountN: number, amount: bigint): boolean {
-    if (this.big !== null) return amount <= this.big.free;
-    if (amountN < 0) return amount <= this.free;
+  /** Whether an amount is free to spend: `amountN` if it is a safe integer, else (-1) `amount` (money.ts exactOf). */
+  covers(amountN: number, amount: bigint | null): boolean {
+    if (this.big !== null) return exactOf(amountN, amount) <= this.big.free;
+    if (amountN < 0) return amount! <= this.free;
     const c = this.table.cells;
     // Exact: high × 2^32 is, and the sum rounds to amountN or above if and only if it is at least amountN (a safe
     // integer: a true sum below it is one too, and rounding is monotonic).
@@ -230,6 +230,9 @@ export class Market {
   readonly book: OrderBook;
   /** The allowed self-trade prevention modes as bits by mode code (1 << code): one test per order, not a search. */
   readonly allowedStp: number;
+  /** minNotional and maxNotional as doubles for comparing safe-integer notionals (money.ts boundOf). */
+  readonly minNotionalN: number;
+  readonly maxNotionalN: number;
   status: MarketStatus;
   /** The last trade's price in ticks, 0 before the first trade: the reference for NOTIONAL and price bands. */
   lastPrice = 0;
@@ -301,6 +304,8 @@ export class Market {
     this.unitsPerLot = Number(definition.stepSize);
     this.book = book;
     this.allowedStp = stpBits(definition);
+    this.minNotionalN = boundOf(definition.minNotional);
+    this.maxNotionalN = boundOf(definition.maxNotional);
     this.status = definition.status;
   }
 }
