@@ -47,9 +47,10 @@ export function execute(
   const canFillAll =
     tif !== FOK ||
     canFill(state, market, s.side(slot), account.index, s.selfTradePrevention(slot), s.price(slot), qty);
-  const { spent, received, spentN, receivedN, stop } = canFillAll
+  const { spent, received, stop } = canFillAll
     ? match(tx, market, slot, budget)
     : NOTHING_MATCHED; // a FOK that cannot fill completely matches nothing
+  const spentN = spent.number;
   const left = s.remaining(slot);
   const resting = left > 0 && rests && stop === STOP_NONE;
   if (resting) {
@@ -72,22 +73,23 @@ export function execute(
     }
   } else {
     const keep = !resting ? 0n : filled ? heldBy(state, slot) : exactOf(amountN, amount);
-    const paid = isBuy ? spent : filled ? mul2(s.executedQty(slot), market.unitsPerLot) : 0n;
+    const paid = isBuy ? spent.value : filled ? mul2(s.executedQty(slot), market.unitsPerLot) : 0n;
     const funds = account.balance(isBuy ? market.quote : market.base);
     funds.addBig(-(paid + keep), keep);
     tx.touch(funds);
   }
   if (filled) {
     const proceeds = account.balance(isBuy ? market.base : market.quote);
+    const receivedN = received.number;
     if (receivedN >= 0) proceeds.add(receivedN, 0);
-    else proceeds.addBig(received, 0n);
+    else proceeds.addBig(received.value, 0n);
     tx.touch(proceeds);
-    s.addCumQuote(slot, spentN >= 0 ? spentN : spent);
+    s.addCumQuote(slot, spentN >= 0 ? spentN : spent.value);
   }
   const status =
     stop === STOP_PREVENTED
       ? EXPIRED_IN_MATCH
-      : left === 0 || (byQuote && (stop === STOP_BUDGET || spent === budget))
+      : left === 0 || (byQuote && (stop === STOP_BUDGET || spent.value === budget))
         ? FILLED
         : !resting
           ? EXPIRED // IOC, FOK and market remainders, also with no fill at all

@@ -46,23 +46,16 @@ export const STOP_PREVENTED = 2;
 
 export interface Matched {
   /** Quote paid (taker buy) or earned before fees (taker sell), in units. */
-  spent: bigint;
+  spent: ExactSum;
   /** What the taker receives after fees: base for a buy, quote for a sell, in units. */
-  received: bigint;
-  /** The same as doubles when they are safe integers, else -1. */
-  spentN: number;
-  receivedN: number;
+  received: ExactSum;
   /** STOP_NONE when it stopped because it filled, the book ran out or the price stopped crossing. */
   stop: number;
 }
 
-export const NOTHING_MATCHED: Matched = Object.freeze({
-  spent: 0n,
-  received: 0n,
-  spentN: 0,
-  receivedN: 0,
-  stop: STOP_NONE,
-});
+/** Read only: nobody adds to it. */
+const NOTHING = new ExactSum();
+export const NOTHING_MATCHED: Matched = Object.freeze({ spent: NOTHING, received: NOTHING, stop: STOP_NONE });
 
 /** Whether a taker at `price` on `side` crosses a resting order at `makerPrice`. */
 export const crosses = (side: number, price: number, makerPrice: number): boolean =>
@@ -95,8 +88,9 @@ export function match(tx: Tx, market: Market, taker: number, budget: bigint | nu
   const time = tx.time;
   const spent = new ExactSum();
   const received = new ExactSum();
-  const baseFees = new ExactSum();
-  const quoteFees = new ExactSum();
+  // Fees go straight into the assets' totals (Asset.fees).
+  const baseFees = market.base.fees;
+  const quoteFees = market.quote.fees;
   let stop = STOP_NONE;
   // The budget still unspent as a double while the budget is a safe integer (every fill then is too), else -1.
   let budgetLeft = budget !== null && budget <= MAX_SAFE_BIG ? Number(budget) : -1;
@@ -245,12 +239,7 @@ export function match(tx: Tx, market: Market, taker: number, budget: bigint | nu
       tx.emit(s.view(maker, market.symbol, makerAccount.id));
     }
   }
-  const paid = spent.value;
-  if (paid > 0n) {
-    market.base.feesCollected += baseFees.value;
-    market.quote.feesCollected += quoteFees.value;
-  }
-  return { spent: paid, received: received.value, spentN: spent.number, receivedN: received.number, stop };
+  return { spent, received, stop };
 }
 
 /**

@@ -160,6 +160,13 @@ export class ExactSum {
     this.spilled = true;
   }
 
+  /** Sets the total (a restore). */
+  set(x: bigint): void {
+    this.small = 0;
+    this.big = x;
+    this.spilled = true;
+  }
+
   // A total below 2^53 takes one path whatever its value. value used to branch on `small === 0`, taken only by a
   // total of 0 (a match that self-trade prevention ended before any fill): optimised code that had never taken
   // it, match's among them, deoptimised the first time each state did.

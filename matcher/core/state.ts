@@ -7,7 +7,7 @@ import type { MarketDefinition, MarketStatus } from './commands.ts';
 import { HashIdIndex, type IdIndex } from './id-index.ts';
 import type { OrderStore } from './order-store.ts';
 import { notionalPerTickLotOf, stpBits } from './market.ts';
-import { bigOf, boundOf, exactOf, int64Of } from './money.ts';
+import { bigOf, boundOf, exactOf, ExactSum, int64Of } from './money.ts';
 import { StopLadder } from './stop-ladder.ts';
 import { TrailSide } from './trail-levels.ts';
 import type { Tx } from './risk.ts';
@@ -18,8 +18,17 @@ export class Asset {
   /** Totals over all time, in units: conservation says balances + fees = deposited - withdrawn. */
   deposited = 0n;
   withdrawn = 0n;
+  /** Fees charged in this asset, in units: matching adds each fill's fee here, in doubles while it can. */
+  readonly fees = new ExactSum();
+
   /** Fees charged in this asset, in units. */
-  feesCollected = 0n;
+  get feesCollected(): bigint {
+    return this.fees.value;
+  }
+
+  set feesCollected(total: bigint) {
+    this.fees.set(total);
+  }
 
   constructor(index: number, name: string) {
     this.index = index;
