@@ -47,9 +47,7 @@ export function execute(
   const canFillAll =
     tif !== FOK ||
     canFill(state, market, s.side(slot), account.index, s.selfTradePrevention(slot), s.price(slot), qty);
-  const { spent, received, stop } = canFillAll
-    ? match(tx, market, slot, budget)
-    : NOTHING_MATCHED; // a FOK that cannot fill completely matches nothing
+  const { spent, received, stop } = canFillAll ? match(tx, market, slot, budget) : NOTHING_MATCHED; // a FOK that cannot fill completely matches nothing
   const spentN = spent.number;
   const left = s.remaining(slot);
   const resting = left > 0 && rests && stop === STOP_NONE;
