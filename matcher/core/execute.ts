@@ -17,7 +17,7 @@ import {
 } from './order-store.ts';
 import { ResultCode } from './result-codes.ts';
 import type { CommandResult } from './results.ts';
-import { heldBy, heldByN, type Tx } from './risk.ts';
+import { heldBy, heldByN, rowFor, type Tx } from './risk.ts';
 import type { Account, Market } from './state.ts';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
@@ -47,7 +47,8 @@ export function execute(
   const canFillAll =
     tif !== FOK ||
     canFill(state, market, s.side(slot), account.index, s.selfTradePrevention(slot), s.price(slot), qty);
-  const { spent, received, stop } = canFillAll ? match(tx, market, slot, budget) : NOTHING_MATCHED; // a FOK that cannot fill completely matches nothing
+  // A FOK that cannot fill completely matches nothing.
+  const { spent, received, stop } = canFillAll ? match(tx, market, slot, budget) : NOTHING_MATCHED;
   const spentN = spent.number;
   const left = s.remaining(slot);
   const resting = left > 0 && rests && stop === STOP_NONE;
@@ -63,11 +64,12 @@ export function execute(
   const keepN = !resting ? 0 : filled ? heldByN(state, slot) : amountN;
   const paidN = isBuy ? spentN : filled ? s.executedQty(slot) * market.unitsPerLot : 0;
   const outN = keepN + paidN;
+  const table = state.balanceTable;
   if (keepN >= 0 && paidN >= 0 && outN <= MAX_SAFE) {
     if (outN > 0) {
-      const funds = account.balance(isBuy ? market.quote : market.base);
-      funds.add(-outN, keepN);
-      tx.touch(funds);
+      const funds = rowFor(state, account.index, isBuy ? market.quote : market.base);
+      table.addAt(funds, -outN, keepN);
+      tx.touchRow(funds);
     }
   } else {
     const keep = !resting ? 0n : filled ? heldBy(state, slot) : exactOf(amountN, amount);
@@ -77,11 +79,11 @@ export function execute(
     tx.touch(funds);
   }
   if (filled) {
-    const proceeds = account.balance(isBuy ? market.base : market.quote);
+    const proceeds = rowFor(state, account.index, isBuy ? market.base : market.quote);
     const receivedN = received.number;
-    if (receivedN >= 0) proceeds.add(receivedN, 0);
-    else proceeds.addBig(received.value, 0n);
-    tx.touch(proceeds);
+    if (receivedN >= 0) table.addAt(proceeds, receivedN, 0);
+    else table.handles[proceeds]!.addBig(received.value, 0n);
+    tx.touchRow(proceeds);
     s.addCumQuote(slot, spentN >= 0 ? spentN : spent.value);
   }
   const status =

@@ -31,7 +31,7 @@ import {
   STP,
   STP_NONE,
 } from './order-store.ts';
-import { releaseOrder, type Tx } from './risk.ts';
+import { releaseOrder, rowFor, type Tx } from './risk.ts';
 import type { Market } from './state.ts';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
@@ -70,6 +70,7 @@ export function match(tx: Tx, market: Market, taker: number, budget: bigint | nu
   const state = tx.state;
   const s = state.store;
   const book = market.book;
+  const table = state.balanceTable;
   const k = market.notionalPerTickLot;
   const perLot = market.unitsPerLot;
   const side = s.side(taker);
@@ -144,8 +145,8 @@ export function match(tx: Tx, market: Market, taker: number, budget: bigint | nu
         : feesOf(makerAccount, market).makerFee;
     const buyerRate = isBuy ? takerRate : makerRate;
     const sellerRate = isBuy ? makerRate : takerRate;
-    const makerBase = makerAccount.balance(market.base);
-    const makerQuote = makerAccount.balance(market.quote);
+    const makerBase = rowFor(state, makerAccount.index, market.base);
+    const makerQuote = rowFor(state, makerAccount.index, market.quote);
     // Amounts in doubles while they are safe integers (the common case), in bigint beyond.
     const quoteN = price * q * k;
     const baseN = q * perLot;
@@ -164,12 +165,12 @@ export function match(tx: Tx, market: Market, taker: number, budget: bigint | nu
       buyerFee = buyerFeeN === 0 ? 0n : bigOf(buyerFeeN);
       sellerFee = sellerFeeN === 0 ? 0n : bigOf(sellerFeeN);
       if (isBuy) {
-        makerBase.add(0, -baseN);
-        makerQuote.add(quoteN - sellerFeeN, 0);
+        table.addAt(makerBase, 0, -baseN);
+        table.addAt(makerQuote, quoteN - sellerFeeN, 0);
         received.add(baseN - buyerFeeN);
       } else {
-        makerQuote.add(0, -quoteN);
-        makerBase.add(baseN - buyerFeeN, 0);
+        table.addAt(makerQuote, 0, -quoteN);
+        table.addAt(makerBase, baseN - buyerFeeN, 0);
         received.add(quoteN - sellerFeeN);
       }
       spent.add(quoteN);
@@ -183,12 +184,12 @@ export function match(tx: Tx, market: Market, taker: number, budget: bigint | nu
       buyerFee = feeOf(baseQty, buyerRate);
       sellerFee = feeOf(quoteQty, sellerRate);
       if (isBuy) {
-        makerBase.addBig(0n, -baseQty);
-        makerQuote.addBig(quoteQty - sellerFee, 0n);
+        table.handles[makerBase]!.addBig(0n, -baseQty);
+        table.handles[makerQuote]!.addBig(quoteQty - sellerFee, 0n);
         received.addBig(baseQty - buyerFee);
       } else {
-        makerQuote.addBig(0n, -quoteQty);
-        makerBase.addBig(baseQty - buyerFee, 0n);
+        table.handles[makerQuote]!.addBig(0n, -quoteQty);
+        table.handles[makerBase]!.addBig(baseQty - buyerFee, 0n);
         received.addBig(quoteQty - sellerFee);
       }
       spent.addBig(quoteQty);
@@ -198,8 +199,8 @@ export function match(tx: Tx, market: Market, taker: number, budget: bigint | nu
       if (budgetLeft >= 0) budgetLeft -= Number(quoteQty);
     }
     const makerId = tagged(s.id(maker));
-    tx.touch(makerBase);
-    tx.touch(makerQuote);
+    tx.touchRow(makerBase);
+    tx.touchRow(makerQuote);
     tx.emit(
       trade(
         tx,

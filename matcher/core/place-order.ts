@@ -185,7 +185,7 @@ export function placeOrder(tx: Tx, cmd: PlaceOrder): CommandResult {
     amountN = safeOf(amount);
     budget = amount;
   }
-  if (!hasFree(account, asset, amountN, amount)) return reject(ResultCode.INSUFFICIENT_BALANCE);
+  if (!hasFree(state, account, asset, amountN, amount)) return reject(ResultCode.INSUFFICIENT_BALANCE);
 
   const s = state.store;
   if (s.full) return reject(ResultCode.ORDER_CAPACITY);

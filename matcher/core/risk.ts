@@ -39,10 +39,10 @@ export class Tx {
   private count = 0;
   /** Balance updates are left to flushBalances rather than closing each command's events. */
   balancesByBatch = false;
-  /** The balances changed since they were last reported, in order of first change: the first `touchedCount`. */
-  private readonly touched: Balance[] = [];
+  /** The rows of the balances changed since they were last reported, in order of first change: the first `touchedCount`. */
+  private readonly touched: number[] = [];
   private touchedCount = 0;
-  /** Stamps a balance with the report it is in (Balance.reportedAt): one per command, or per flush by batch. */
+  /** Stamps a balance with the report it is in (BalanceTable.reportedAt): one per command, or per flush by batch. */
   private report = 0;
 
   constructor(state: ExchangeState) {
@@ -72,16 +72,22 @@ export class Tx {
   }
 
   touch(balance: Balance): void {
-    if (balance.reportedAt !== this.report) {
-      balance.reportedAt = this.report;
-      this.touched[this.touchedCount++] = balance;
+    this.touchRow(balance.row);
+  }
+
+  /** touch, for the balance at a row of the state's table. */
+  touchRow(row: number): void {
+    const reportedAt = this.state.balanceTable.reportedAt;
+    if (reportedAt[row] !== this.report) {
+      reportedAt[row] = this.report;
+      this.touched[this.touchedCount++] = row | 0; // small integers only (arrays.ts)
     }
   }
 
   /** The events, closed by one balance update per balance the command changed, in order of first change. */
   finish(): Event[] {
     if (!this.balancesByBatch) {
-      for (let i = 0; i < this.touchedCount; i++) this.emit(balanceUpdate(this.touched[i]!));
+      for (let i = 0; i < this.touchedCount; i++) this.emit(this.balanceUpdate(this.touched[i]!));
     }
     const out = exactCopy(this.events, this.count);
     // A large command's events are let go rather than kept alive until overwritten.
@@ -90,24 +96,27 @@ export class Tx {
     return out;
   }
 
+  private balanceUpdate(row: number): BalanceUpdate {
+    const b = this.state.balanceTable.handles[row]!;
+    return {
+      type: 'balance',
+      accountId: b.account.id,
+      asset: b.asset.name,
+      free: b.free as Units,
+      locked: b.locked as Units,
+    };
+  }
+
   /** One update per balance changed since the last flush, in order of first change, as it stands now. */
   flushBalances(): BalanceUpdate[] {
     const out: BalanceUpdate[] = [];
     if (!this.balancesByBatch) return out; // each command's events carried them
-    for (let i = 0; i < this.touchedCount; i++) out.push(balanceUpdate(this.touched[i]!));
+    for (let i = 0; i < this.touchedCount; i++) out.push(this.balanceUpdate(this.touched[i]!));
     this.touchedCount = 0;
     this.report++;
     return out;
   }
 }
-
-const balanceUpdate = (b: Balance): BalanceUpdate => ({
-  type: 'balance',
-  accountId: b.account.id,
-  asset: b.asset.name,
-  free: b.free as Units,
-  locked: b.locked as Units,
-});
 
 /** The first n of `events`: an array literal of its exact size for up to four (allocated inline), a slice beyond. */
 function exactCopy(events: Event[], n: number): Event[] {
@@ -142,13 +151,20 @@ export function accountOf(state: ExchangeState, accountId: number): Account {
  * money.ts exactOf).
  */
 export function hasFree(
+  state: ExchangeState,
   account: Account | undefined,
   asset: Asset,
   amountN: number,
   amount: bigint | null,
 ): boolean {
-  const balance = account?.balances[asset.index];
-  return balance === undefined ? exactOf(amountN, amount) <= 0n : balance.covers(amountN, amount);
+  const row = account === undefined ? -1 : state.balanceTable.rowOf(account.index, asset.index);
+  return row < 0 ? exactOf(amountN, amount) <= 0n : state.balanceTable.coversAt(row, amountN, amount);
+}
+
+/** The row of the balance of the account at `accountIndex` in `asset`, made if it has none yet. */
+export function rowFor(state: ExchangeState, accountIndex: number, asset: Asset): number {
+  const row = state.balanceTable.rowOf(accountIndex, asset.index);
+  return row >= 0 ? row : state.accountList[accountIndex]!.balance(asset).row;
 }
 
 export function hold(tx: Tx, balance: Balance, amount: bigint): void {
@@ -214,13 +230,12 @@ export function releaseOrder(tx: Tx, slot: number): void {
   const state = tx.state;
   const s = state.store;
   const m = state.marketList[s.market(slot)]!;
-  const account = state.accountList[s.account(slot)]!;
-  const balance = account.balance(s.side(slot) === BUY ? m.quote : m.base);
+  const row = rowFor(state, s.account(slot), s.side(slot) === BUY ? m.quote : m.base);
   const held = heldByN(state, slot);
   if (held >= 0) {
-    balance.add(held, -held);
-    tx.touch(balance);
+    state.balanceTable.addAt(row, held, -held);
+    tx.touchRow(row);
   } else {
-    release(tx, balance, heldBy(state, slot));
+    release(tx, state.balanceTable.handles[row]!, heldBy(state, slot));
   }
 }

@@ -53,15 +53,86 @@ export class BalanceTable {
   /** By row: free's low and locked's low, then free's high and locked's high. */
   cells = new Float64Array(ROW * 1024);
   count = 0;
+  /**
+   * By row: the stamp of the report the balance is in (risk.ts Tx.touch), so that a report has each balance once.
+   * A column here rather than a field of the Balance: the hot paths reach a balance by its row alone.
+   */
+  reportedAt = new Int32Array(1024);
+  /** By row: its Balance, for what is not done on the row alone (bigint amounts, reports). */
+  readonly handles: Balance[] = objectArray();
+  /**
+   * The row + 1 of each account's balance of each asset at (account index << shift) + asset index, 0 for none
+   * yet: a balance found by two indexes, one load, where account.balances[i] took three objects (the account, its
+   * array and the Balance), each a likely cache miss with a thousand accounts.
+   */
+  private index = new Int32Array(1024 << 3);
+  /** log2 of the assets an account has room for in `index`. */
+  private shift = 3;
 
-  /** A new row of zeros. */
-  add(): number {
+  /** The row of the balance of the account at `accountIndex` in the asset at `assetIndex`, -1 if it has none. */
+  rowOf(accountIndex: number, assetIndex: number): number {
+    const i = (accountIndex << this.shift) + assetIndex;
+    return assetIndex < 1 << this.shift && i < this.index.length ? this.index[i]! - 1 : -1;
+  }
+
+  /** A new row of zeros for `balance`. */
+  add(balance: Balance, accountIndex: number, assetIndex: number): number {
     if (ROW * this.count === this.cells.length) {
       const cells = new Float64Array(this.cells.length * 2);
       cells.set(this.cells);
       this.cells = cells;
+      const reportedAt = new Int32Array(this.reportedAt.length * 2);
+      reportedAt.set(this.reportedAt);
+      this.reportedAt = reportedAt;
     }
-    return this.count++;
+    const row = this.count++;
+    this.reportedAt[row] = -1;
+    this.handles.push(balance);
+    while (assetIndex >= 1 << this.shift) this.relayout(this.shift + 1, this.index.length >> this.shift);
+    while (accountIndex >= this.index.length >> this.shift) {
+      this.relayout(this.shift, (this.index.length >> this.shift) * 2);
+    }
+    this.index[(accountIndex << this.shift) + assetIndex] = row + 1;
+    return row;
+  }
+
+  /** The index again, with room for 2^shift assets and `accounts` accounts. */
+  private relayout(shift: number, accounts: number): void {
+    const index = new Int32Array(accounts << shift);
+    for (let row = 0; row < this.handles.length; row++) {
+      const b = this.handles[row]!;
+      index[(b.account.index << shift) + b.asset.index] = row + 1;
+    }
+    this.index = index;
+    this.shift = shift;
+  }
+
+  /**
+   * Adds safe integers `free` and `locked` (either sign) to the balance at `row`: Balance.add on the row alone. A
+   * balance kept in bigints has NaN in its cells, so it fails the check as a part leaving the safe integers does.
+   */
+  addAt(row: number, free: number, locked: number): void {
+    const c = this.cells;
+    const i = row << 2;
+    const f = c[i + FREE]! + free;
+    const l = c[i + LOCKED]! + locked;
+    if (Math.abs(f) <= MAX_SAFE && Math.abs(l) <= MAX_SAFE) {
+      c[i + FREE] = f;
+      c[i + LOCKED] = l;
+    } else {
+      this.handles[row]!.add(free, locked);
+    }
+  }
+
+  /** Balance.covers on the row alone while it can tell (an amount that is a safe integer, covered in doubles). */
+  coversAt(row: number, amountN: number, amount: bigint | null): boolean {
+    if (amountN >= 0) {
+      const c = this.cells;
+      const i = row << 2;
+      // NaN (a balance in bigints) fails this and takes the Balance's way, as does an amount not covered.
+      if (c[i + HIGH + FREE]! * TWO_32 + c[i + FREE]! >= amountN) return true;
+    }
+    return this.handles[row]!.covers(amountN, amount);
   }
 }
 
@@ -85,18 +156,19 @@ export class Balance {
   readonly asset: Asset;
   /** The table whose row holds its parts while `big` is null. */
   private readonly table: BalanceTable;
+  /** Its row in the table. */
+  readonly row: number;
   /** Its row's first cell. */
   private readonly at: number;
-  /** Both parts, exactly, while either is past the table's range. */
+  /** Both parts, exactly, while either is past the table's range (its cells are NaN then). */
   private big: { free: bigint; locked: bigint } | null = null;
-  /** The command sequence number that last reported this balance, so a command reports it once. */
-  reportedAt = -1;
 
   constructor(account: Account, asset: Asset, table: BalanceTable) {
     this.account = account;
     this.asset = asset;
     this.table = table;
-    this.at = ROW * table.add();
+    this.row = table.add(this, account.index, asset.index);
+    this.at = ROW * this.row;
   }
 
   get free(): bigint {
@@ -165,14 +237,16 @@ export class Balance {
 
   /** Sets both parts (restores, and splits a part whose low word would leave the safe integers). */
   set(free: bigint, locked: bigint): void {
+    const c = this.table.cells;
+    const i = this.at;
     if (free < TABLE_LIMIT && locked < TABLE_LIMIT && free > -TABLE_LIMIT && locked > -TABLE_LIMIT) {
       this.big = null;
-      const c = this.table.cells;
-      const i = this.at;
       split(c, i + FREE, free);
       split(c, i + LOCKED, locked);
     } else {
       this.big = { free, locked };
+      // So that changes on the row alone (BalanceTable.addAt, coversAt) fail their checks and come here.
+      c.fill(Number.NaN, i, i + ROW);
     }
   }
 }
