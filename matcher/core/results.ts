@@ -18,5 +18,15 @@ export interface CommandResult {
   newOrderResult?: CommandResult | 'NOT_ATTEMPTED';
 }
 
-export const reject = (code: ResultCode, detail?: string): CommandResult =>
-  detail === undefined ? { code } : { code, detail };
+/** One frozen result per code without a detail: a rejection allocates nothing (most are a cancel of a filled order). */
+const REJECTIONS = new Map<ResultCode, CommandResult>();
+
+export function reject(code: ResultCode, detail?: string): CommandResult {
+  if (detail !== undefined) return { code, detail };
+  let result = REJECTIONS.get(code);
+  if (result === undefined) {
+    result = Object.freeze({ code });
+    REJECTIONS.set(code, result);
+  }
+  return result;
+}
