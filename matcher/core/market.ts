@@ -2,7 +2,7 @@
 // run on every order, before any money moves.
 
 import type { MarketDefinition, MarketSpec, PlaceOrder } from './commands.ts';
-import { isFraction, isPositiveInt, MAX_UNITS, mul2, mul3, UNITS_PER_WHOLE } from './money.ts';
+import { boundOf, isFraction, isPositiveInt, MAX_UNITS, mul2, mul3, UNITS_PER_WHOLE } from './money.ts';
 import { STP } from './order-store.ts';
 import { ResultCode } from './result-codes.ts';
 import type { Market } from './state.ts';
@@ -31,6 +31,22 @@ export const notionalPerTickLotOf = (def: MarketDefinition): number =>
 /** A market's allowed self-trade prevention modes as bits by mode code (1 << code). */
 export const stpBits = (def: MarketDefinition): number =>
   def.allowedSelfTradePreventionModes.reduce((bits, m) => bits | (1 << STP.indexOf(m)), 0);
+
+/** What a Market derives from its definition to check orders with (state.ts Market; place-order.ts checkOrder). */
+export interface OrderRules {
+  readonly notionalPerTickLot: number;
+  readonly allowedStp: number;
+  /** minNotional and maxNotional as doubles for comparing safe-integer notionals (money.ts boundOf). */
+  readonly minNotionalN: number;
+  readonly maxNotionalN: number;
+}
+
+export const orderRulesOf = (def: MarketDefinition): OrderRules => ({
+  notionalPerTickLot: notionalPerTickLotOf(def),
+  allowedStp: stpBits(def),
+  minNotionalN: boundOf(def.minNotional),
+  maxNotionalN: boundOf(def.maxNotional),
+});
 
 /** The definition with defaults filled in, or a reason it is not a valid market. */
 export function resolveMarket(spec: MarketSpec): MarketDefinition | string {
@@ -134,7 +150,7 @@ export function resolveMarket(spec: MarketSpec): MarketDefinition | string {
  * it is a safe integer, else (-1) `notional`.
  */
 export function checkFilters(
-  market: Pick<Market, 'definition' | 'lastPrice' | 'notionalPerTickLot' | 'minNotionalN' | 'maxNotionalN'>,
+  market: Pick<Market, 'definition' | 'lastPrice'> & OrderRules,
   cmd: PlaceOrder,
   notionalN: number,
   notional: bigint | null,

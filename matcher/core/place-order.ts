@@ -6,9 +6,9 @@
 import type { PlaceOrder } from './commands.ts';
 import { execute } from './execute.ts';
 import { marketBuyCost, marketSellLots } from './liquidity.ts';
-import { checkFilters, notionalPerTickLotOf, stpBits } from './market.ts';
+import { checkFilters, type OrderRules, orderRulesOf } from './market.ts';
 import { crosses } from './matching.ts';
-import { boundOf, exactOf, mul2, mul3, safeOf, safeProduct } from './money.ts';
+import { exactOf, mul2, mul3, safeOf, safeProduct } from './money.ts';
 import { addOpen, clientKey } from './open-orders.ts';
 import { checkShape, orderTypeCode, stpCode, timeInForceCode } from './order-checks.ts';
 import { atMarket, BUY, GTC, isStop, LIMIT_MAKER, newTrailing, NONE, SELL } from './order-store.ts';
@@ -29,14 +29,7 @@ export function checkOrder(
 ): ResultCode {
   const shape = checkShape(cmd);
   if (shape !== ResultCode.OK) return shape;
-  const def = market.definition;
-  const rules = {
-    ...market,
-    notionalPerTickLot: notionalPerTickLotOf(def),
-    allowedStp: stpBits(def),
-    minNotionalN: boundOf(def.minNotional),
-    maxNotionalN: boundOf(def.maxNotional),
-  };
+  const rules = { ...market, ...orderRulesOf(market.definition) };
   const type = orderTypeCode(cmd.orderType);
   const notionalN = atMarket(type)
     ? 0
@@ -46,16 +39,7 @@ export function checkOrder(
   return checkAgainstMarket(rules, cmd, type, notionalN, notional);
 }
 
-type MarketRules = Pick<
-  Market,
-  | 'definition'
-  | 'status'
-  | 'lastPrice'
-  | 'notionalPerTickLot'
-  | 'allowedStp'
-  | 'minNotionalN'
-  | 'maxNotionalN'
->;
+type MarketRules = Pick<Market, 'definition' | 'status' | 'lastPrice'> & OrderRules;
 
 /**
  * checkOrder after checkShape, for an order of type code `type` and limit notional `notionalN`, or `notional` when

@@ -6,8 +6,8 @@ import type { BookKind, OrderBook } from './book.ts';
 import type { MarketDefinition, MarketStatus } from './commands.ts';
 import { HashIdIndex, type IdIndex } from './id-index.ts';
 import type { OrderStore } from './order-store.ts';
-import { notionalPerTickLotOf, stpBits } from './market.ts';
-import { bigOf, boundOf, exactOf, ExactSum, int64Of } from './money.ts';
+import { orderRulesOf } from './market.ts';
+import { bigOf, exactOf, ExactSum, int64Of } from './money.ts';
 import { StopLadder } from './stop-ladder.ts';
 import { TrailSide } from './trail-levels.ts';
 import type { Tx } from './risk.ts';
@@ -108,31 +108,41 @@ export class BalanceTable {
   }
 
   /**
-   * Adds safe integers `free` and `locked` (either sign) to the balance at `row`: Balance.add on the row alone. A
-   * balance kept in bigints has NaN in its cells, so it fails the check as a part leaving the safe integers does.
+   * Adds safe integers `free` and `locked` (either sign) to the low words of the balance at `row`. Two safe integers
+   * add exactly when the true sum is one too, and a sum past MAX_SAFE_INTEGER cannot round back within it (rounding
+   * is monotonic), so the check sees every overflow; the Balance then splits the part again. A balance kept in
+   * bigints has NaN in its cells, so it fails the check too and takes the Balance's way.
    */
   addAt(row: number, free: number, locked: number): void {
     const c = this.cells;
-    const i = row << 2;
+    const i = row << 2; // ROW * row
     const f = c[i + FREE]! + free;
     const l = c[i + LOCKED]! + locked;
     if (Math.abs(f) <= MAX_SAFE && Math.abs(l) <= MAX_SAFE) {
       c[i + FREE] = f;
       c[i + LOCKED] = l;
     } else {
-      this.handles[row]!.add(free, locked);
+      this.handles[row]!.addPastSafe(free, locked);
     }
   }
 
-  /** Balance.covers on the row alone while it can tell (an amount that is a safe integer, covered in doubles). */
+  /**
+   * Whether the balance at `row` has `amountN` (a safe integer) free, in doubles. Exact: high × 2^32 is, and the sum
+   * rounds to amountN or above if and only if it is at least amountN (a true sum below it is a safe integer too,
+   * and rounding is monotonic). False for a balance in bigints (NaN).
+   */
+  freeAtLeast(row: number, amountN: number): boolean {
+    const c = this.cells;
+    const i = row << 2; // ROW * row
+    return c[i + HIGH + FREE]! * TWO_32 + c[i + FREE]! >= amountN;
+  }
+
+  /**
+   * Balance.covers on the row alone while it can tell: an amount that is a safe integer, covered in doubles. A
+   * balance in bigints, or an amount not covered, takes the Balance's way.
+   */
   coversAt(row: number, amountN: number, amount: bigint | null): boolean {
-    if (amountN >= 0) {
-      const c = this.cells;
-      const i = row << 2;
-      // NaN (a balance in bigints) fails this and takes the Balance's way, as does an amount not covered.
-      if (c[i + HIGH + FREE]! * TWO_32 + c[i + FREE]! >= amountN) return true;
-    }
-    return this.handles[row]!.covers(amountN, amount);
+    return (amountN >= 0 && this.freeAtLeast(row, amountN)) || this.handles[row]!.covers(amountN, amount);
   }
 }
 
@@ -187,33 +197,16 @@ export class Balance {
   covers(amountN: number, amount: bigint | null): boolean {
     if (this.big !== null) return exactOf(amountN, amount) <= this.big.free;
     if (amountN < 0) return amount! <= this.free;
-    const c = this.table.cells;
-    // Exact: high × 2^32 is, and the sum rounds to amountN or above if and only if it is at least amountN (a safe
-    // integer: a true sum below it is one too, and rounding is monotonic).
-    return c[this.at + HIGH + FREE]! * TWO_32 + c[this.at + FREE]! >= amountN;
+    return this.table.freeAtLeast(this.row, amountN);
   }
 
-  /**
-   * Adds `free` and `locked` (safe integers, either sign) to the two parts. Two safe integers add exactly when
-   * the true sum is one too, and a sum past MAX_SAFE_INTEGER cannot round back within it (rounding is monotonic),
-   * so the check sees every overflow.
-   */
+  /** Adds `free` and `locked` (safe integers, either sign) to the two parts (BalanceTable.addAt). */
   add(free: number, locked: number): void {
-    const c = this.table.cells;
-    const i = this.at;
-    const f = c[i + FREE]! + free;
-    const l = c[i + LOCKED]! + locked;
-    // Small, so that it is inlined where money moves; the rest is out of line.
-    if (Math.abs(f) <= MAX_SAFE && Math.abs(l) <= MAX_SAFE && this.big === null) {
-      c[i + FREE] = f;
-      c[i + LOCKED] = l;
-    } else {
-      this.addPastSafe(free, locked);
-    }
+    this.table.addAt(this.row, free, locked);
   }
 
-  /** add() when a low word leaves the safe integers, or the parts are bigints. */
-  private addPastSafe(free: number, locked: number): void {
+  /** add() when a low word leaves the safe integers, or the parts are bigints (BalanceTable.addAt). */
+  addPastSafe(free: number, locked: number): void {
     this.addBig(free === 0 ? 0n : bigOf(free), locked === 0 ? 0n : bigOf(locked));
   }
 
@@ -313,7 +306,7 @@ export class Market {
   readonly book: OrderBook;
   /** The allowed self-trade prevention modes as bits by mode code (1 << code): one test per order, not a search. */
   readonly allowedStp: number;
-  /** minNotional and maxNotional as doubles for comparing safe-integer notionals (money.ts boundOf). */
+  /** minNotional and maxNotional as doubles (market.ts OrderRules). */
   readonly minNotionalN: number;
   readonly maxNotionalN: number;
   status: MarketStatus;
@@ -383,12 +376,13 @@ export class Market {
     this.definition = definition;
     this.base = base;
     this.quote = quote;
-    this.notionalPerTickLot = notionalPerTickLotOf(definition);
+    const rules = orderRulesOf(definition);
+    this.notionalPerTickLot = rules.notionalPerTickLot;
     this.unitsPerLot = Number(definition.stepSize);
     this.book = book;
-    this.allowedStp = stpBits(definition);
-    this.minNotionalN = boundOf(definition.minNotional);
-    this.maxNotionalN = boundOf(definition.maxNotional);
+    this.allowedStp = rules.allowedStp;
+    this.minNotionalN = rules.minNotionalN;
+    this.maxNotionalN = rules.maxNotionalN;
     this.status = definition.status;
   }
 }
